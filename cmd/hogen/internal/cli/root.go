@@ -1,0 +1,106 @@
+// Package cli is hogen's command line: thin commands over the compiler.
+// Main is the only entry point; nothing below it exits the process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitBadInput = 1 // bad description, failed build, or --check found drift
+	ExitUsage    = 2 // bad flags or arguments
+)
+
+// Env is the process environment a command sees, passed in so tests run the
+// CLI in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+}
+
+// errUsage marks an error in how hogen was called.
+type errUsage struct{ err error }
+
+func (e errUsage) Error() string { return e.err.Error() }
+func (e errUsage) Unwrap() error { return e.err }
+
+// usageErrorf reports bad usage: exit status 2.
+func usageErrorf(format string, args ...any) error {
+	return errUsage{fmt.Errorf(format, args...)}
+}
+
+// errReported means the command already printed what went wrong (a
+// diagnostics list or a diff); Main only sets the exit status.
+var errReported = errors.New("reported")
+
+// Main runs hogen with args and returns the process exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	return run(context.Background(), env, args)
+}
+
+func run(ctx context.Context, env *Env, args []string) int {
+	root := newRootCmd(env)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var u errUsage
+	switch {
+	case errors.Is(err, errReported):
+		return ExitBadInput
+	case errors.As(err, &u) || isCobraUsage(err):
+		fmt.Fprintf(env.Stderr, "hogen: %v\nRun 'hogen --help' for usage.\n", err)
+		return ExitUsage
+	default:
+		fmt.Fprintf(env.Stderr, "hogen: %v\n", err)
+		return ExitBadInput
+	}
+}
+
+func newRootCmd(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hogen",
+		Short: "Compile a typed cluster description into Talos, Flux and SOPS files",
+		Long: `hogen compiles one typed description of a Kubernetes cluster (cluster.cue,
+nodes.cue and any other .cue files beside them) into the files a Talos + Flux
+home-ops repository keeps in Git: Talos machine configs, Flux Kustomizations
+and HelmReleases, and SOPS-encrypted Secrets.
+
+Output is deterministic: a rebuild with unchanged input changes nothing.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errUsage{err} })
+	root.AddCommand(
+		newVersionCmd(env),
+	)
+	return root
+}
+
+// isCobraUsage recognises cobra's own argument errors, which it does not type.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "unknown flag", "unknown shorthand"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,278 @@
+// Package model is hogen's typed cluster description: built once from the
+// validated CUE, it is the only thing emitters see.
+package model
+
+import "encoding/json"
+
+// Description is a whole cluster. Nodes and Apps are sorted by name so every
+// emitter sees them in the same order whatever the file layout.
+type Description struct {
+	Cluster  Cluster   `json:"cluster"`
+	Nodes    []Node    `json:"nodes"`
+	Apps     []App     `json:"apps"`
+	Emitters Emitters  `json:"emitters"`
+	Pos      Positions `json:"-"`
+	// Inputs are what hogen read beside the description.
+	Inputs Inputs `json:"-"`
+}
+
+// Inputs are what the compiler read beside the description, decrypted.
+// They are inputs like any other: emitters use them and stay pure.
+type Inputs struct {
+	// SecretNames are the names in secrets.sops.yaml; known without a key.
+	SecretNames []string
+	// Secrets are the decrypted values by name; nil when no key was found.
+	Secrets map[string]string
+	// TalosSecrets is the decrypted Talos secrets bundle (the `talosctl gen
+	// secrets` format); nil when there is none or no key was found.
+	TalosSecrets []byte
+}
+
+// Substitutions are variables Flux substitutes into every app.
+type Substitutions struct {
+	Settings map[string]string `json:"settings,omitempty"`
+	// Secrets maps a variable to the name of a value in Inputs.Secrets.
+	Secrets map[string]string `json:"secrets,omitempty"`
+}
+
+// Cluster is what all nodes and apps share.
+type Cluster struct {
+	Name                    string            `json:"name"`
+	Domain                  string            `json:"domain"`
+	Talos                   Talos             `json:"talos"`
+	Kubernetes              Kubernetes        `json:"kubernetes"`
+	API                     API               `json:"api"`
+	Network                 Network           `json:"network"`
+	ScheduleOnControlPlanes bool              `json:"scheduleOnControlPlanes"`
+	DiskEncryption          *DiskEncryption   `json:"diskEncryption,omitempty"`
+	Sysctls                 map[string]string `json:"sysctls,omitempty"`
+	KernelModules           []string          `json:"kernelModules,omitempty"`
+	UdevRules               []string          `json:"udevRules,omitempty"`
+	Patches                 RolePatches       `json:"patches"`
+	Substitutions           Substitutions     `json:"substitutions"`
+	Flux                    Flux              `json:"flux"`
+	SOPS                    SOPS              `json:"sops"`
+}
+
+// Talos is the Talos release and the image every node boots.
+type Talos struct {
+	Version   string    `json:"version"`
+	Schematic Schematic `json:"schematic"`
+}
+
+// Kubernetes is the Kubernetes release, with its leading v.
+type Kubernetes struct {
+	Version string `json:"version"`
+}
+
+// API is where clients reach the Kubernetes API.
+type API struct {
+	Endpoint string   `json:"endpoint"`
+	Port     int      `json:"port"`
+	VIP      string   `json:"vip,omitempty"`
+	CertSANs []string `json:"certSANs,omitempty"`
+}
+
+// Network holds the node network and the cluster's own networks.
+type Network struct {
+	Node      NodeNetwork `json:"node"`
+	Pods      []string    `json:"pods"`
+	Services  []string    `json:"services"`
+	CNI       string      `json:"cni"`
+	KubeProxy bool        `json:"kubeProxy"`
+}
+
+// NodeNetwork is the network the nodes live on.
+type NodeNetwork struct {
+	CIDR        string   `json:"cidr"`
+	CIDR6       string   `json:"cidr6,omitempty"`
+	Gateway     string   `json:"gateway,omitempty"`
+	Gateway6    string   `json:"gateway6,omitempty"`
+	Nameservers []string `json:"nameservers,omitempty"`
+	NTPServers  []string `json:"ntpServers,omitempty"`
+	MTU         int      `json:"mtu"`
+	VLAN        int      `json:"vlan,omitempty"`
+}
+
+// DiskEncryption is LUKS2 for the STATE and EPHEMERAL partitions.
+type DiskEncryption struct {
+	State     *PartitionEncryption `json:"state,omitempty"`
+	Ephemeral *PartitionEncryption `json:"ephemeral,omitempty"`
+}
+
+// PartitionEncryption names the provider and the keys that unlock it:
+// "nodeID" or "tpm".
+type PartitionEncryption struct {
+	Provider string   `json:"provider"`
+	Keys     []string `json:"keys"`
+}
+
+// Schematic is an Image Factory schematic.
+type Schematic struct {
+	Extensions      []string `json:"extensions,omitempty"`
+	ExtraKernelArgs []string `json:"extraKernelArgs,omitempty"`
+}
+
+// RolePatches are Talos patches for every node, then per role.
+type RolePatches struct {
+	All          []Patch `json:"all,omitempty"`
+	ControlPlane []Patch `json:"controlplane,omitempty"`
+	Worker       []Patch `json:"worker,omitempty"`
+}
+
+// Patch is a Talos config patch as JSON: an object is a strategic merge
+// patch, an array a JSON6902 patch.
+type Patch = json.RawMessage
+
+// Flux says where Flux syncs from and how it is installed.
+type Flux struct {
+	Source  GitSource `json:"source"`
+	Install string    `json:"install"`
+}
+
+// GitSource is the repository Flux syncs from.
+type GitSource struct {
+	URL    string `json:"url"`
+	Branch string `json:"branch"`
+	Path   string `json:"path"`
+}
+
+// SOPS holds who can read the secrets hogen writes.
+type SOPS struct {
+	AgeRecipients []string `json:"ageRecipients,omitempty"`
+}
+
+// Role is a node's Talos machine type.
+type Role string
+
+// The two roles.
+const (
+	RoleControlPlane Role = "controlplane"
+	RoleWorker       Role = "worker"
+)
+
+// Node is one machine.
+type Node struct {
+	Name        string            `json:"name"`
+	Role        Role              `json:"role"`
+	Address     string            `json:"address"`
+	Address6    string            `json:"address6,omitempty"`
+	Interface   Interface         `json:"interface"`
+	InstallDisk InstallDisk       `json:"installDisk"`
+	Disks       []Disk            `json:"disks,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Taints      []Taint           `json:"taints,omitempty"`
+	Patches     []Patch           `json:"patches,omitempty"`
+	Schematic   *Schematic        `json:"schematic,omitempty"`
+}
+
+// Interface names a node's link by name or by MAC address.
+type Interface struct {
+	Name string `json:"name,omitempty"`
+	MAC  string `json:"mac,omitempty"`
+}
+
+// InstallDisk is a device path or a Talos disk selector.
+type InstallDisk struct {
+	Path     string        `json:"path,omitempty"`
+	Selector *DiskSelector `json:"selector,omitempty"`
+}
+
+// DiskSelector matches a disk as Talos' installDiskSelector does.
+type DiskSelector struct {
+	Size     string `json:"size,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Serial   string `json:"serial,omitempty"`
+	Modalias string `json:"modalias,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Type     string `json:"type,omitempty"`
+	BusPath  string `json:"busPath,omitempty"`
+	WWID     string `json:"wwid,omitempty"`
+}
+
+// Disk is an extra disk mounted on the node.
+type Disk struct {
+	Device     string `json:"device"`
+	Mountpoint string `json:"mountpoint"`
+}
+
+// Taint is a Kubernetes node taint.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
+}
+
+// App is a Helm chart installed by Flux.
+type App struct {
+	Name          string                     `json:"name"`
+	Namespace     string                     `json:"namespace"`
+	Chart         Chart                      `json:"chart"`
+	Values        json.RawMessage            `json:"values,omitempty"`
+	DependsOn     []string                   `json:"dependsOn,omitempty"`
+	Interval      string                     `json:"interval"`
+	Timeout       string                     `json:"timeout"`
+	RetryInterval string                     `json:"retryInterval"`
+	Wait          bool                       `json:"wait"`
+	Prune         bool                       `json:"prune"`
+	HealthChecks  []HealthCheck              `json:"healthChecks,omitempty"`
+	Manifests     map[string]json.RawMessage `json:"manifests,omitempty"`
+	// Secrets maps a Secret's name to its keys, each naming a value in
+	// Inputs.Secrets.
+	Secrets   map[string]map[string]string `json:"secrets,omitempty"`
+	Bootstrap bool                         `json:"bootstrap"`
+}
+
+// Chart is a Helm chart in a Helm repository or an OCI registry.
+type Chart struct {
+	Repo    string `json:"repo"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// IsOCI tells whether the chart comes from an OCI registry.
+func (c Chart) IsOCI() bool { return len(c.Repo) > 6 && c.Repo[:6] == "oci://" }
+
+// HealthCheck is an object Flux waits on before the app counts as ready.
+type HealthCheck struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Namespace  string `json:"namespace,omitempty"`
+}
+
+// Emitters says which generators run.
+type Emitters struct {
+	Namespaces Toggle `json:"namespaces"`
+}
+
+// Toggle switches an emitter on or off.
+type Toggle struct {
+	Enabled bool `json:"enabled"`
+}
+
+// Namespaces returns the namespaces the apps live in, sorted, once each.
+func (d *Description) Namespaces() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range d.Apps {
+		if !seen[a.Namespace] {
+			seen[a.Namespace] = true
+			out = append(out, a.Namespace)
+		}
+	}
+	sortStrings(out)
+	return out
+}
+
+// ControlPlanes returns the control-plane nodes, in name order.
+func (d *Description) ControlPlanes() []Node {
+	var out []Node
+	for _, n := range d.Nodes {
+		if n.Role == RoleControlPlane {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,45 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a place in a user's .cue file.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// IsValid tells whether p points somewhere.
+func (p Pos) IsValid() bool { return p.File != "" }
+
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Positions maps a description path such as "nodes.mini01.address" to where
+// the user wrote it, so checks after decoding can point at the line.
+type Positions map[string]Pos
+
+// Of returns the position of path, or of its nearest ancestor the user
+// wrote: a missing field is reported where its parent is.
+func (ps Positions) Of(path string) Pos {
+	for {
+		if p, ok := ps[path]; ok {
+			return p
+		}
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			return Pos{}
+		}
+		path = path[:i]
+	}
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -1,0 +1,15 @@
+// Package builtin is the ordered registry of hogen's built-in emitters.
+package builtin
+
+import (
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/namespaces"
+)
+
+// All returns the built-in emitters in the order they run. The order is an
+// explicit list, never map iteration, so output and errors are stable.
+func All() []emitters.Emitter {
+	return []emitters.Emitter{
+		namespaces.Emitter,
+	}
+}

@@ -1,0 +1,52 @@
+// Package emitters holds the contract between the compiler and the things
+// that turn a cluster description into files, and the ordered registry of
+// the built-in ones.
+package emitters
+
+import (
+	"context"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+// File is one generated file.
+type File struct {
+	// Path is relative to the output root, with forward slashes.
+	Path string
+	// Data is the file's plaintext contents.
+	Data []byte
+	// Secret files are encrypted before they reach disk; the leak guard
+	// skips them. EncryptedRegex, when set, limits encryption to the keys
+	// it matches (SOPS encrypted_regex); empty means every value.
+	Secret         bool
+	EncryptedRegex string
+}
+
+// Emitter turns the model into files. It is pure: no disk, no clock, no
+// randomness but what the model gives it.
+type Emitter interface {
+	// Name is how the description and error messages refer to it.
+	Name() string
+	// Enabled tells whether the description asks for it.
+	Enabled(d *model.Description) bool
+	// Emit returns the emitter's files.
+	Emit(ctx context.Context, d *model.Description) ([]File, error)
+}
+
+// Func adapts a pair of plain functions to Emitter.
+type Func struct {
+	ID     string
+	IsOn   func(d *model.Description) bool
+	EmitFn func(ctx context.Context, d *model.Description) ([]File, error)
+}
+
+// Name implements Emitter.
+func (f Func) Name() string { return f.ID }
+
+// Enabled implements Emitter.
+func (f Func) Enabled(d *model.Description) bool { return f.IsOn == nil || f.IsOn(d) }
+
+// Emit implements Emitter.
+func (f Func) Emit(ctx context.Context, d *model.Description) ([]File, error) {
+	return f.EmitFn(ctx, d)
+}

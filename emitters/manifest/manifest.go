@@ -1,0 +1,46 @@
+// Package manifest encodes Kubernetes objects as canonical YAML: keys
+// sorted, no status, no creationTimestamp, documents joined with "---".
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Encode renders objects as one YAML stream. Typed API objects marshal
+// `status: {}` and `creationTimestamp: null`; neither belongs in Git.
+func Encode(objs ...any) ([]byte, error) {
+	var buf bytes.Buffer
+	for i, o := range objs {
+		doc, err := encodeOne(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(doc)
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeOne(o any) ([]byte, error) {
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %T: %w", o, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("encoding %T: not an object: %w", o, err)
+	}
+	delete(m, "status")
+	if meta, ok := m["metadata"].(map[string]any); ok {
+		if meta["creationTimestamp"] == nil {
+			delete(meta, "creationTimestamp")
+		}
+	}
+	return yaml.Marshal(m)
+}

@@ -1,0 +1,45 @@
+// Package namespaces emits a Namespace for every namespace the apps use, at
+// kubernetes/apps/<namespace>/namespace.yaml as home-ops repos keep them.
+package namespaces
+
+import (
+	"context"
+	"path"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/manifest"
+)
+
+// AppsDir is where the per-namespace directories live.
+const AppsDir = "kubernetes/apps"
+
+// Emitter is the namespaces emitter.
+var Emitter emitters.Emitter = emitters.Func{
+	ID:     "namespaces",
+	IsOn:   func(d *model.Description) bool { return d.Emitters.Namespaces.Enabled },
+	EmitFn: Emit,
+}
+
+// Emit returns one namespace.yaml per namespace.
+func Emit(_ context.Context, d *model.Description) ([]emitters.File, error) {
+	var files []emitters.File
+	for _, ns := range d.Namespaces() {
+		obj := corev1.Namespace{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        ns,
+				Annotations: map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"},
+			},
+		}
+		data, err := manifest.Encode(obj)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, emitters.File{Path: path.Join(AppsDir, ns, "namespace.yaml"), Data: data})
+	}
+	return files, nil
+}
