@@ -5,6 +5,7 @@ package emitters
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 )
@@ -49,4 +50,35 @@ func (f Func) Enabled(d *model.Description) bool { return f.IsOn == nil || f.IsO
 // Emit implements Emitter.
 func (f Func) Emit(ctx context.Context, d *model.Description) ([]File, error) {
 	return f.EmitFn(ctx, d)
+}
+
+// Problem is something wrong with the description that an emitter found,
+// named by its description path ("nodes.mini01.installDisk") so the compiler
+// can point at the user's file:line:col.
+type Problem struct {
+	Path    string
+	Msg     string
+	Fix     string
+	Warning bool
+}
+
+// Problems is a list of problems; as an error it fails the build, and the
+// compiler reports each with its position.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	if len(ps) == 0 {
+		return "no problems"
+	}
+	s := ps[0].Path + ": " + ps[0].Msg
+	if len(ps) > 1 {
+		s += fmt.Sprintf(" (and %d more)", len(ps)-1)
+	}
+	return s
+}
+
+// Checker is implemented by emitters that look at the description before
+// any emitter runs, for errors and warnings (e.g. an unknown Talos version).
+type Checker interface {
+	Check(d *model.Description) Problems
 }
