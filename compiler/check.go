@@ -17,6 +17,7 @@ func Check(d *model.Description) Diagnostics {
 	c.nodes()
 	c.api()
 	c.apps()
+	c.secretRefs()
 	return c.diags.Sorted()
 }
 

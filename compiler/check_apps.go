@@ -73,3 +73,27 @@ func rotate(cyc []string) []string {
 	i := slices.Index(cyc, slices.Min(cyc))
 	return append(slices.Clone(cyc[i:]), cyc[:i]...)
 }
+
+// secretRefs checks that every referenced secret is one secrets.sops.yaml
+// holds.
+func (c *checker) secretRefs() {
+	have := map[string]bool{}
+	for _, n := range c.d.Inputs.SecretNames {
+		have[n] = true
+	}
+	ref := func(path, name string) {
+		if !have[name] {
+			c.errorf(path, fmt.Sprintf("add it: echo -n VALUE | hogen secrets set %s", name), "secret %q is not in secrets.sops.yaml", name)
+		}
+	}
+	for _, k := range sortedKeys(c.d.Cluster.Substitutions.Secrets) {
+		ref("cluster.substitutions.secrets."+k, c.d.Cluster.Substitutions.Secrets[k])
+	}
+	for _, a := range c.d.Apps {
+		for _, s := range sortedKeys(a.Secrets) {
+			for _, k := range sortedKeys(a.Secrets[s]) {
+				ref(fmt.Sprintf("apps.%s.secrets.%s.%s", a.Name, s, k), a.Secrets[s][k])
+			}
+		}
+	}
+}

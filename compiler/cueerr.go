@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -36,12 +37,17 @@ func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) 
 	return diags.Sorted()
 }
 
-// fromCUE converts errors that have no description path (parse errors).
+// fromCUE converts errors found before the schema is involved: parse
+// errors, and conflicts between the user's own files.
 func (l *loader) fromCUE(err error, pos model.Positions) Diagnostics {
 	var diags Diagnostics
 	for _, e := range cueerrors.Errors(err) {
+		p := userPath(e.Path())
+		d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
 		format, args := e.Msg()
-		diags = append(diags, Diagnostic{Pos: l.firstUserPos(e, userPath(e.Path()), pos), Path: userPath(e.Path()), Msg: fmt.Sprintf(format, args...)})
+		d.Msg, d.Fix = explain(format, args, "")
+		d.Fix = l.withOthers(d.Fix, e, d.Pos)
+		diags = append(diags, d)
 	}
 	return diags
 }
@@ -63,8 +69,26 @@ func (l *loader) one(p string, e cueerrors.Error, def, user cue.Value, pos model
 		d.Fix = "give it a value"
 	default:
 		d.Msg, d.Fix = explain(format, args, userValue(user, p))
+		d.Fix = l.withOthers(d.Fix, e, d.Pos)
 	}
 	return d
+}
+
+// withOthers adds to fix the user positions of e other than first: where
+// the other side of a conflict was written.
+func (l *loader) withOthers(fix string, e cueerrors.Error, first model.Pos) string {
+	var out []string
+	for _, tp := range cueerrors.Positions(e) {
+		if l.userFiles[tp.Filename()] {
+			if p := (model.Pos{File: l.rel(tp.Filename()), Line: tp.Line(), Col: tp.Column()}); p != first {
+				out = append(out, p.String())
+			}
+		}
+	}
+	if len(out) == 0 {
+		return fix
+	}
+	return strings.TrimPrefix(fix+"; also set at "+strings.Join(out, ", "), "; ")
 }
 
 // disjunction merges the branches of a failed disjunction. Branches that
@@ -114,19 +138,31 @@ func (l *loader) firstUserPos(e cueerrors.Error, p string, pos model.Positions) 
 	return pos.Of(p)
 }
 
-// userPath drops schema definitions from a CUE error path.
+// userPath drops schema definitions from a CUE error path and unquotes
+// labels, so paths match the model's: apps.cert-manager.interval.
 func userPath(sel []string) string {
 	for len(sel) > 0 && strings.HasPrefix(sel[0], "#") {
 		sel = sel[1:]
 	}
-	return strings.Join(sel, ".")
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		if u, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, `"`) {
+			s = u
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ".")
 }
 
 func userValue(user cue.Value, p string) string {
 	if p == "" {
 		return ""
 	}
-	v := user.LookupPath(cue.ParsePath(p))
+	var sels []cue.Selector
+	for _, label := range strings.Split(p, ".") {
+		sels = append(sels, cue.Str(label))
+	}
+	v := user.LookupPath(cue.MakePath(sels...))
 	if !v.Exists() {
 		return ""
 	}

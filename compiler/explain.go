@@ -33,14 +33,14 @@ var validatorHelp = map[string]string{
 	"net.IPv6":    `must be an IPv6 address like "fd47:25e1:2f96:51::11"`,
 	"net.IP":      "must be an IP address",
 	"net.IPCIDR":  `must be a network in CIDR notation like "10.244.0.0/16"`,
-	"strings.Max": "is too long",
+	"strings.MaxRunes": "is too long",
 }
 
 // explain renders one CUE constraint failure as a message and a fix.
 func explain(format string, args []any, got string) (string, string) {
 	text := fmt.Sprintf(format, args...)
 	switch {
-	case strings.HasPrefix(format, "invalid value %v (out of bound ") && len(args) == 2:
+	case strings.HasPrefix(format, "invalid value ") && strings.Contains(format, "(out of bound ") && len(args) == 2:
 		bound := fmt.Sprint(args[1])
 		if pat, ok := strings.CutPrefix(bound, "=~"); ok {
 			if help, ok := patternHelp[unquote(pat)]; ok {
@@ -49,12 +49,10 @@ func explain(format string, args []any, got string) (string, string) {
 			return fmt.Sprintf("%v does not match %s", args[0], pat), ""
 		}
 		return fmt.Sprintf("%v is out of range: must be %s", args[0], boundWords(bound)), ""
-	case strings.HasPrefix(format, "invalid value %v (does not satisfy ") && len(args) >= 2:
-		name := fmt.Sprint(args[1])
-		for k, help := range validatorHelp {
-			if strings.HasPrefix(name, k) {
-				return fmt.Sprintf("%v %s", args[0], help), ""
-			}
+	case strings.HasPrefix(format, "invalid value ") && strings.Contains(format, "(does not satisfy ") && len(args) >= 2:
+		name, _, _ := strings.Cut(fmt.Sprint(args[1]), "(")
+		if help, ok := validatorHelp[name]; ok {
+			return fmt.Sprintf("%v %s", args[0], help), ""
 		}
 		return text, ""
 	case strings.Contains(format, "mismatched types") && len(args) >= 4:

@@ -94,11 +94,7 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 	if err != nil {
 		return nil, nil, err
 	}
-	names := slices.Clone(opts.SecretNames)
-	if names == nil {
-		names = []string{}
-	}
-	v := def.Unify(user).FillPath(cue.ParsePath("secretNames"), names)
+	v := def.Unify(user)
 	pos := positions(user, l.rel)
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		ds := l.translate(err, def, user, pos)
@@ -110,7 +106,7 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 		return nil, ds, ds
 	}
 	d.Pos = pos
-	d.Inputs.SecretNames = names
+	d.Inputs.SecretNames = slices.Sorted(slices.Values(opts.SecretNames))
 	ds := Check(d)
 	if len(ds.Errors()) > 0 {
 		return nil, ds, ds
@@ -140,15 +136,16 @@ func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
 	var diags Diagnostics
 	pkg, pkgFile := "", ""
 	for _, n := range names {
+		l.userFiles[n] = true
 		f, err := parser.ParseFile(n, files[n], parser.ParseComments)
 		if err != nil {
 			diags = append(diags, l.fromCUE(err, nil)...)
 			continue
 		}
-		l.userFiles[n] = true
 		if p := f.PackageName(); p != "" && pkg != "" && p != pkg {
 			diags = append(diags, Diagnostic{Pos: l.pos(f.Pos()), Msg: fmt.Sprintf("package %s differs from package %s in %s", p, pkg, l.rel(pkgFile)),
 				Fix: "use one package name in every .cue file of the description"})
+			continue
 		} else if p != "" && pkg == "" {
 			pkg, pkgFile = p, n
 		}
@@ -180,7 +177,7 @@ func (l *loader) checkImports(f *ast.File) Diagnostics {
 }
 
 func (l *loader) pos(p token.Pos) model.Pos {
-	if !p.IsValid() || !l.userFiles[p.Filename()] && p.Filename() != "" && !strings.HasSuffix(p.Filename(), ".cue") {
+	if !p.IsValid() || !l.userFiles[p.Filename()] {
 		return model.Pos{}
 	}
 	return model.Pos{File: l.rel(p.Filename()), Line: p.Line(), Col: p.Column()}
@@ -277,7 +274,12 @@ func positions(user cue.Value, rel func(string) string) model.Positions {
 				return
 			}
 			for it.Next() {
-				walk(join(prefix, it.Selector().String()), it.Value())
+				sel := it.Selector()
+				label := sel.String()
+				if sel.LabelType() == cue.StringLabel {
+					label = sel.Unquoted()
+				}
+				walk(join(prefix, label), it.Value())
 			}
 		case cue.ListKind:
 			it, err := v.List()
