@@ -1,0 +1,5 @@
+package main
+
+import "strings"
+
+type stringsBuilder = strings.Builder
