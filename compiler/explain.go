@@ -29,10 +29,10 @@ var patternHelp = map[string]string{
 
 // validatorHelp says what CUE's builtin validators want.
 var validatorHelp = map[string]string{
-	"net.IPv4":    `must be an IPv4 address like "172.29.51.11"`,
-	"net.IPv6":    `must be an IPv6 address like "fd47:25e1:2f96:51::11"`,
-	"net.IP":      "must be an IP address",
-	"net.IPCIDR":  `must be a network in CIDR notation like "10.244.0.0/16"`,
+	"net.IPv4":         `must be an IPv4 address like "172.29.51.11"`,
+	"net.IPv6":         `must be an IPv6 address like "fd47:25e1:2f96:51::11"`,
+	"net.IP":           "must be an IP address",
+	"net.IPCIDR":       `must be a network in CIDR notation like "10.244.0.0/16"`,
 	"strings.MaxRunes": "is too long",
 }
 
