@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -35,11 +37,20 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// TestExampleIsCurrent keeps the committed output of examples/homelab in
+// TestExamplesAreCurrent keeps the committed output of every example in
 // step with its description: `hogen build --check` must find nothing.
-func TestExampleIsCurrent(t *testing.T) {
-	var stdout, stderr stringsBuilder
-	if code := cli.Main([]string{"build", "--check", "../../examples/homelab"}, nil, &stdout, &stderr); code != 0 {
-		t.Fatalf("hogen build --check examples/homelab: exit %d\n%s%s\nrun: go run ./cmd/hogen build examples/homelab", code, stdout.String(), stderr.String())
+func TestExamplesAreCurrent(t *testing.T) {
+	dirs, _ := filepath.Glob("../../examples/*/cluster.cue")
+	if len(dirs) == 0 {
+		t.Fatal("no examples found under examples/")
+	}
+	for _, c := range dirs {
+		dir := filepath.Dir(c)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			if code := cli.Main([]string{"build", "--check", dir}, nil, &stdout, &stderr); code != 0 {
+				t.Fatalf("hogen build --check %s: exit %d\n%s%s\nrun: go run ./cmd/hogen build %s", dir, code, stdout.String(), stderr.String(), dir)
+			}
+		})
 	}
 }

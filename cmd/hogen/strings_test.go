@@ -1,5 +1,0 @@
-package main
-
-import "strings"
-
-type stringsBuilder = strings.Builder
