@@ -161,14 +161,14 @@ func reportFixture() Report {
 		"kubernetes/apps/default/homepage/app/services-configmap.yaml": {Data: []byte(
 			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage-services, namespace: default}\ndata:\n  services.yaml: |\n    - default:\n        - podinfo: {}\n    - a|b: `x`\n")},
 		"kubernetes/flux/cluster/cluster-secrets.sops.yaml": {Data: []byte("old"), Secret: true},
-		"talos/old-node.yaml": {Data: []byte("version: v1alpha1\nmachine: {type: worker}\n")},
+		"talos/old-node.yaml":                               {Data: []byte("version: v1alpha1\nmachine: {type: worker}\n")},
 	}
 	newer := Set{
 		"kubernetes/apps/cert-manager/cert-manager/app/helmrelease.yaml": {Data: hr("v1.18.2")},
 		"kubernetes/apps/default/homepage/app/services-configmap.yaml": {Data: []byte(
 			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage-services, namespace: default}\ndata:\n  services.yaml: |\n    - default:\n        - podinfo: {}\n        - whoami: {}\n    - a|b: `x`\n")},
 		"kubernetes/flux/cluster/cluster-secrets.sops.yaml": {Data: []byte("new"), Secret: true},
-		"kubernetes/apps/default/podinfo/ks.yaml": {Data: []byte("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: podinfo, namespace: flux-system}\n")},
+		"kubernetes/apps/default/podinfo/ks.yaml":           {Data: []byte("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: podinfo, namespace: flux-system}\n")},
 	}
 	return Diff(old, newer)
 }
