@@ -190,3 +190,18 @@ func File(pkg string, todos []string, fields ...*ast.Field) ([]byte, error) {
 func TopField(label string, v ast.Expr) *ast.Field {
 	return &ast.Field{Label: ast.NewIdent(label), Value: v}
 }
+
+// KernelModulesPatch is a Talos patch loading kernel modules by name.
+func KernelModulesPatch(names []string) ast.Expr {
+	var mods []ast.Expr
+	for _, n := range names {
+		var m Struct
+		m.Set("name", ast.NewString(n))
+		mods = append(mods, m.Expr())
+	}
+	var kernel, machine, p Struct
+	kernel.Set("modules", List(mods...))
+	machine.Set("kernel", kernel.Expr())
+	p.Set("machine", machine.Expr())
+	return p.Expr()
+}

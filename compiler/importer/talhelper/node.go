@@ -182,7 +182,7 @@ func (im *imp) nodeExtras(o *importer.Obj, n *importer.Node) error {
 		m.Done()
 	}
 	if len(names) > 0 {
-		n.Patches = append(n.Patches, kernelModulesPatch(names))
+		n.Patches = append(n.Patches, importer.KernelModulesPatch(names))
 	}
 	disable, err := o.Bool("disableSearchDomain")
 	if err != nil {
@@ -196,20 +196,6 @@ func (im *imp) nodeExtras(o *importer.Obj, n *importer.Node) error {
 		o.Warn("talosImageURL", "not imported: hogen builds the installer image from the schematic")
 	}
 	return nil
-}
-
-func kernelModulesPatch(names []string) ast.Expr {
-	var mods []ast.Expr
-	for _, n := range names {
-		var m importer.Struct
-		m.Set("name", ast.NewString(n))
-		mods = append(mods, m.Expr())
-	}
-	var kernel, machine, p importer.Struct
-	kernel.Set("modules", importer.List(mods...))
-	machine.Set("kernel", kernel.Expr())
-	p.Set("machine", machine.Expr())
-	return p.Expr()
 }
 
 func disableSearchDomainPatch() ast.Expr {
