@@ -268,3 +268,17 @@ func (d dep) where() string { return d.File + ":" + itoa(d.Line) }
 func (d dep) String() string {
 	return "datasource=" + d.Datasource + " depName=" + d.DepName + " registryUrl=" + d.RegistryURL + " value=" + d.Value
 }
+
+// TestPresetFindsEveryExampleVersion runs the preset over the shipped
+// example: every version in examples/homelab is found, with the datasource
+// and name its comment gives, and every chart's comment names that chart.
+func TestPresetFindsEveryExampleVersion(t *testing.T) {
+	m := loadPreset(t)
+	deps, problems := checkDir(t, m, "../examples/homelab")
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if len(deps) < 3 {
+		t.Errorf("found %d versions in examples/homelab, want at least Talos, Kubernetes and one chart", len(deps))
+	}
+}

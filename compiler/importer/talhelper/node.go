@@ -12,6 +12,9 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
+// placeholderLink names the link of a node whose input names none.
+const placeholderLink = "eth0"
+
 var hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // node reads one entry of nodes:.
@@ -46,6 +49,12 @@ func (im *imp) node(o *importer.Obj, roles map[string]*role) (importer.Node, err
 	}
 	if err := im.interfaces(o, &n); err != nil {
 		return n, err
+	}
+	if n.InterfaceName == "" && n.MAC == "" {
+		// hogen must know the link to put the address on; a placeholder
+		// keeps the description valid, and the warning says to replace it.
+		n.InterfaceName = placeholderLink
+		o.Warn("", "no network interface given: interface.name is the placeholder %q; set the node's link name or MAC (talosctl get links -n %s --insecure)", placeholderLink, n.Address)
 	}
 	if err := im.nodeExtras(o, &n); err != nil {
 		return n, err

@@ -95,6 +95,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newInitCmd(env),
 		newVersionCmd(env),
 		newImportCmd(env),
+		newDiffCmd(env),
 	)
 	return root
 }
