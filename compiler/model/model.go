@@ -26,6 +26,10 @@ type Inputs struct {
 	// TalosSecrets is the decrypted Talos secrets bundle (the `talosctl gen
 	// secrets` format); nil when there is none or no key was found.
 	TalosSecrets []byte
+	// Jsonnet holds the .jsonnet and .libsonnet files of the description
+	// directory and its subdirectories, keyed by slash path relative to it,
+	// so Jsonnet emitters and their imports evaluate without the disk.
+	Jsonnet map[string][]byte
 }
 
 // Substitutions are variables Flux substitutes into every app.
@@ -245,6 +249,15 @@ type HealthCheck struct {
 // Emitters says which generators run.
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
+	// Jsonnet are user emitters written in Jsonnet, run in this order.
+	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
+}
+
+// JsonnetEmitter is a user emitter: a .jsonnet file of the description
+// directory, and the output directory its paths are relative to.
+type JsonnetEmitter struct {
+	File string `json:"file"`
+	Out  string `json:"out,omitempty"`
 }
 
 // Toggle switches an emitter on or off.

@@ -94,6 +94,8 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newSchemaCmd(env),
 		newInitCmd(env),
 		newVersionCmd(env),
+		newImportCmd(env),
+		newDiffCmd(env),
 	)
 	return root
 }
