@@ -3,6 +3,7 @@ package builtin
 
 import (
 	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/flux"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
 )
 
@@ -11,5 +12,6 @@ import (
 func All() []emitters.Emitter {
 	return []emitters.Emitter{
 		namespaces.Emitter,
+		flux.Emitter,
 	}
 }

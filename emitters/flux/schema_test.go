@@ -8,12 +8,24 @@ import (
 	"testing"
 
 	"github.com/yannh/kubeconform/pkg/validator"
+
+	"github.com/hogen-dev/hogen/compiler"
 )
 
 // schemasDir is ../shared/schemas beside the module root: /work/shared
-// locally, shared/ beside the checkout in CI. The module root is found
-// from go.mod, so the test does not depend on the package's depth.
+// locally, shared/ beside the checkout in CI.
 func schemasDir(t *testing.T) string {
+	t.Helper()
+	schemas := filepath.Join(moduleRoot(t), "..", "shared", "schemas")
+	if _, err := os.Stat(filepath.Join(schemas, "flux", "helmrelease-helm-v2.json")); err != nil {
+		t.Fatalf("schemas for validating output are missing at %s (expected shared/schemas beside the repository): %v", schemas, err)
+	}
+	return schemas
+}
+
+// moduleRoot is found from go.mod, so tests do not depend on the package's
+// depth.
+func moduleRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -29,11 +41,7 @@ func schemasDir(t *testing.T) string {
 		}
 		dir = parent
 	}
-	schemas := filepath.Join(dir, "..", "shared", "schemas")
-	if _, err := os.Stat(filepath.Join(schemas, "flux", "helmrelease-helm-v2.json")); err != nil {
-		t.Fatalf("schemas for validating output are missing at %s (expected shared/schemas beside the repository): %v", schemas, err)
-	}
-	return schemas
+	return dir
 }
 
 // newValidator checks strictly against the Flux CRDs and Kubernetes
@@ -90,6 +98,30 @@ func TestSchemas(t *testing.T) {
 				t.Errorf("validated %d objects; the homelab has far more", checked)
 			}
 		})
+	}
+}
+
+// TestExampleSchemas validates what the flux and namespaces emitters make
+// of examples/homelab, loaded by the compiler as `hogen build` does.
+func TestExampleSchemas(t *testing.T) {
+	v := newValidator(t)
+	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join(moduleRoot(t), "examples", "homelab")})
+	if err != nil {
+		t.Fatalf("loading examples/homelab: %v", err)
+	}
+	checked := 0
+	for p, data := range emitTree(t, d) {
+		if strings.HasPrefix(p, "bootstrap/") {
+			continue
+		}
+		n, problems := validate(v, p, data)
+		checked += n
+		for _, pr := range problems {
+			t.Error(pr)
+		}
+	}
+	if checked < len(d.Apps)*3 {
+		t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
 	}
 }
 

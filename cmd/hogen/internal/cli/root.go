@@ -93,6 +93,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newBuildCmd(env),
 		newSchemaCmd(env),
 		newInitCmd(env),
+		newGraphCmd(env),
 		newVersionCmd(env),
 	)
 	return root
