@@ -113,6 +113,8 @@ func TestSecrets(t *testing.T) {
 	}{
 		{name: "value known", opts: []func(*model.Description){withSecret("token")}, wantData: "stringData:\n  TOKEN: fake\n"},
 		{name: "unknown value", opts: []func(*model.Description){withSecret("nope")}, wantErr: `app "echo": Secret "echo-auth": key "TOKEN": "nope" is not in secrets.sops.yaml`},
+		{name: "value with ${ opts out of substitution", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs.Secrets["token"] = "pa${ss" }},
+			wantData: "    kustomize.toolkit.fluxcd.io/substitute: disabled\n  name: echo-auth\nstringData:\n  TOKEN: pa${ss\n"},
 		{name: "empty value", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs.Secrets["token"] = "" }},
 			wantErr: `app "echo": Secret "echo-auth": key "TOKEN": "token" is empty`},
 		{name: "no key: file kept", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs = model.Inputs{SecretNames: []string{"token"}} }},

@@ -3,6 +3,7 @@ package flux
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -56,14 +57,27 @@ func secretValues(d *model.Description, refs map[string]string) (map[string]stri
 }
 
 // secret is a Secret with string data; its namespace comes from the Flux
-// Kustomization's targetNamespace.
+// Kustomization's targetNamespace. Flux's postBuild substitution would
+// rewrite a value holding "${", such as a generated password: such a
+// Secret opts out of it.
 func secret(name string, data map[string]string) *corev1.Secret {
-	return &corev1.Secret{
+	s := &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		StringData: data,
 	}
+	for _, v := range data {
+		if strings.Contains(v, "${") {
+			s.Annotations = map[string]string{substituteAnnotation: "disabled"}
+			break
+		}
+	}
+	return s
 }
+
+// substituteAnnotation switches Flux's postBuild substitution off for one
+// object.
+const substituteAnnotation = "kustomize.toolkit.fluxcd.io/substitute"
 
 // emitMeta writes the cluster-wide substitution objects under MetaDir, for
 // cluster-meta to apply in flux-system before any app: cluster-settings
