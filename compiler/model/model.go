@@ -132,6 +132,8 @@ type Patch = json.RawMessage
 type Flux struct {
 	Source  GitSource `json:"source"`
 	Install string    `json:"install"`
+	// Version is the Flux release: "2.x", "2.6.x" or an exact "2.6.4".
+	Version string `json:"version,omitempty"`
 }
 
 // GitSource is the repository Flux syncs from.
@@ -249,6 +251,7 @@ type HealthCheck struct {
 // Emitters says which generators run.
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
+	Flux       Toggle `json:"flux"`
 	// Jsonnet are user emitters written in Jsonnet, run in this order.
 	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
 }

@@ -27,7 +27,10 @@ type Plan struct {
 	Writes    []Change // new and changed files, in path order
 	Prunes    []Change // files hogen generated before and no longer does
 	Unchanged int
-	manifest  []byte // the manifest's new bytes, nil when unchanged
+	// Unverified are secret files kept as they are because their plaintext
+	// could not be computed (no private key): not checked, not rewritten.
+	Unverified []string
+	manifest   []byte // the manifest's new bytes, nil when unchanged
 }
 
 // Clean tells whether the tree already matches: nothing to write or prune.
@@ -62,7 +65,13 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 			return nil, err
 		}
 		data := f.Data
-		if f.Secret {
+		if f.Secret && f.Data == nil {
+			if old == nil {
+				return nil, fmt.Errorf("%s is new and secret, but its values cannot be read without the age key: provide the key (SOPS_AGE_KEY_FILE or SOPS_AGE_KEY) and build again", f.Path)
+			}
+			p.Unverified = append(p.Unverified, f.Path)
+			data = old
+		} else if f.Secret {
 			if sealer == nil {
 				return nil, fmt.Errorf("%s is secret, but no age recipients are set to encrypt it (set cluster.sops.ageRecipients)", f.Path)
 			}
