@@ -26,6 +26,11 @@ type Inputs struct {
 	// TalosSecrets is the decrypted Talos secrets bundle (the `talosctl gen
 	// secrets` format); nil when there is none or no key was found.
 	TalosSecrets []byte
+	// TalosClient is the decrypted Talos admin client certificate and key
+	// (talos/client.sops.yaml: `crt` and `key`, base64 PEM as in a
+	// talosconfig), made once by `hogen talos init` so the talosconfig is
+	// stable; nil when there is none or no key was found.
+	TalosClient []byte
 }
 
 // Substitutions are variables Flux substitutes into every app.
@@ -245,6 +250,7 @@ type HealthCheck struct {
 // Emitters says which generators run.
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
+	Talos      Toggle `json:"talos"`
 }
 
 // Toggle switches an emitter on or off.
