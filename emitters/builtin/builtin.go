@@ -4,6 +4,7 @@ package builtin
 import (
 	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // All returns the built-in emitters in the order they run. The order is an
@@ -11,5 +12,6 @@ import (
 func All() []emitters.Emitter {
 	return []emitters.Emitter{
 		namespaces.Emitter,
+		talos.Emitter,
 	}
 }

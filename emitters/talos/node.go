@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"strings"
 
 	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
@@ -234,6 +235,18 @@ func (p *plan) patch(cfg coreconfig.Provider, n *model.Node) (coreconfig.Provide
 	return applyPatches(cfg, all)
 }
 
+// multiErrorNoise is how hashicorp/go-multierror, which machinery uses,
+// frames its lists; oneLine keeps only the messages.
+var (
+	multiErrorHead = regexp.MustCompile(`\d+ errors? occurred:\s*\*?\s*`)
+	multiErrorItem = regexp.MustCompile(`\s*\n\s*\*\s*`)
+)
+
+func oneLine(err error) string {
+	s := multiErrorHead.ReplaceAllString(err.Error(), "")
+	return strings.TrimSpace(multiErrorItem.ReplaceAllString(strings.TrimSpace(s), "; "))
+}
+
 // metal is the runtime mode of a bare-metal node: it installs to disk and
 // does not run in a container. Machinery does not export its own.
 type metal struct{}
@@ -248,7 +261,7 @@ func validate(cfg coreconfig.Provider, n *model.Node) error {
 	warnings, err := cfg.Validate(metal{}, validation.WithStrict())
 	var msgs []string
 	if err != nil {
-		msgs = append(msgs, err.Error())
+		msgs = append(msgs, oneLine(err))
 	}
 	for _, w := range warnings {
 		msgs = append(msgs, "warning: "+w)

@@ -90,6 +90,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errUsage{err} })
 	root.AddCommand(
 		newVersionCmd(env),
+		newTalosCmd(env),
 	)
 	return root
 }
