@@ -78,7 +78,16 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return LoadFiles(ctx, opts, files)
+	d, diags, err := LoadFiles(ctx, opts, files)
+	if err != nil {
+		return nil, diags, err
+	}
+	if len(d.Emitters.Jsonnet) > 0 {
+		if d.Inputs.Jsonnet, err = readJsonnet(opts.Dir); err != nil {
+			return nil, diags, err
+		}
+	}
+	return d, diags, nil
 }
 
 // LoadFiles is Load over files already in memory, keyed by base name. The

@@ -30,6 +30,11 @@ type Inputs struct {
 	// directory and its subdirectories, keyed by slash path relative to it,
 	// so Jsonnet emitters and their imports evaluate without the disk.
 	Jsonnet map[string][]byte
+	// TalosClient is the decrypted Talos admin client certificate and key
+	// (talos/client.sops.yaml: `crt` and `key`, base64 PEM as in a
+	// talosconfig), made once by `hogen talos init` so the talosconfig is
+	// stable; nil when there is none or no key was found.
+	TalosClient []byte
 }
 
 // Substitutions are variables Flux substitutes into every app.
@@ -252,6 +257,7 @@ type HealthCheck struct {
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
 	Flux       Toggle `json:"flux"`
+	Talos      Toggle `json:"talos"`
 	// Jsonnet are user emitters written in Jsonnet, run in this order.
 	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
 }

@@ -30,6 +30,7 @@ type Positions map[string]Pos
 // Of returns the position of path, or of its nearest ancestor the user
 // wrote: a missing field is reported where its parent is.
 func (ps Positions) Of(path string) Pos {
+	path = indexToDot.Replace(path)
 	for {
 		if p, ok := ps[path]; ok {
 			return p
@@ -41,5 +42,9 @@ func (ps Positions) Of(path string) Pos {
 		path = path[:i]
 	}
 }
+
+// indexToDot turns list indices written patches[0] into the patches.0
+// form positions are recorded in.
+var indexToDot = strings.NewReplacer("[", ".", "]", "")
 
 func sortStrings(s []string) { slices.Sort(s) }

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters/talos"
+)
+
+// talosWiring is what the talos commands need from parts of hogen written
+// elsewhere: loading the description with its decrypted inputs, and SOPS
+// encryption. defaultTalosWiring connects the real ones; tests pass fakes.
+type talosWiring struct {
+	// load reads the description in dir, with Inputs filled in.
+	load func(ctx context.Context, env *Env, dir string) (*model.Description, error)
+	// encrypt SOPS-encrypts a YAML file for recipients; an empty regex
+	// encrypts every value.
+	encrypt func(plain []byte, recipients []string, encryptedRegex string) ([]byte, error)
+}
+
+// defaultTalosWiring is the one place the lead connects at integration:
+// load = loadDescription, encrypt = compiler/secrets.Encrypt.
+func defaultTalosWiring() talosWiring {
+	notWired := errors.New("this build of hogen has no description loader or SOPS encryption wired in")
+	return talosWiring{
+		load: func(context.Context, *Env, string) (*model.Description, error) { return nil, notWired },
+		encrypt: func([]byte, []string, string) ([]byte, error) {
+			return nil, notWired
+		},
+	}
+}
+
+func newTalosCmd(env *Env) *cobra.Command { return newTalosCmdWith(env, defaultTalosWiring()) }
+
+func newTalosCmdWith(env *Env, w talosWiring) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "talos",
+		Short: "Create the Talos secrets, print node configs and talosctl commands",
+		Long: `The talos commands manage what the Talos machine configs need besides the
+description: the secrets bundle, made once, and the commands to apply configs.`,
+	}
+	cmd.AddCommand(newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosCommandsCmd(env, w))
+	return cmd
+}
+
+func newTalosInitCmd(env *Env, w talosWiring) *cobra.Command {
+	var renewClient bool
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Create the Talos secrets bundle and admin client certificate, once",
+		Long: `init creates the cluster's Talos secrets bundle (the talosctl gen secrets
+format: CAs, tokens, encryption secrets) and the admin client certificate of
+the talosconfig, and stores both SOPS-encrypted for cluster.sops.ageRecipients:
+
+  talos/secrets.sops.yaml   the secrets bundle
+  talos/client.sops.yaml    the talosconfig's client certificate and key
+
+Commit both. Every build reads them; none makes new ones, because a new
+bundle means new CAs and nodes configured with the old ones would refuse
+talosctl. init refuses to overwrite an existing bundle.
+
+The client certificate is valid for a year: renew it with --renew-client,
+which keeps the bundle.
+
+## Examples
+
+  hogen talos init
+  hogen talos init --renew-client`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTalosInit(cmd.Context(), env, w, dirArg(args), renewClient)
+		},
+	}
+	cmd.Flags().BoolVar(&renewClient, "renew-client", false, "make only a new client certificate, from the existing bundle")
+	return cmd
+}
+
+func runTalosInit(ctx context.Context, env *Env, w talosWiring, dir string, renewClient bool) error {
+	d, err := w.load(ctx, env, dir)
+	if err != nil {
+		return err
+	}
+	recipients := d.Cluster.SOPS.AgeRecipients
+	if len(recipients) == 0 {
+		return errors.New("cluster.sops.ageRecipients is empty: add your age public key so the Talos secrets can be encrypted")
+	}
+	secretsPath := filepath.Join(dir, filepath.FromSlash(talos.SecretsFile))
+	bundle := d.Inputs.TalosSecrets
+	if renewClient {
+		if len(bundle) == 0 {
+			return fmt.Errorf("--renew-client needs the existing bundle %s decrypted: check that it exists and your SOPS age key is available", talos.SecretsFile)
+		}
+	} else {
+		if _, err := os.Stat(secretsPath); err == nil {
+			return fmt.Errorf("%s already exists; a new bundle would lock you out of the cluster (use --renew-client to renew only the client certificate)", talos.SecretsFile)
+		}
+		if bundle, err = talos.NewSecrets(d.Cluster.Talos.Version); err != nil {
+			return err
+		}
+	}
+	client, err := talos.NewClientCert(bundle)
+	if err != nil {
+		return err
+	}
+	if !renewClient {
+		if err := writeEncrypted(w, secretsPath, bundle, recipients, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "wrote %s\n", talos.SecretsFile)
+	}
+	if err := writeEncrypted(w, filepath.Join(dir, filepath.FromSlash(talos.ClientFile)), client, recipients, false); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s\ncommit them, then run hogen build\n", talos.ClientFile)
+	return nil
+}
+
+// writeEncrypted encrypts plain and writes it to path. exclusive refuses
+// to replace an existing file; otherwise the file is replaced through a
+// rename, so a failure never leaves half of it.
+func writeEncrypted(w talosWiring, path string, plain []byte, recipients []string, exclusive bool) error {
+	enc, err := w.encrypt(plain, recipients, "")
+	if err != nil {
+		return fmt.Errorf("encrypting %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	target, flags := path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC
+	if exclusive {
+		target, flags = path, os.O_WRONLY|os.O_CREATE|os.O_EXCL
+	}
+	f, err := os.OpenFile(target, flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	_, err = f.Write(enc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && !exclusive {
+		err = os.Rename(target, path)
+	}
+	if err != nil {
+		os.Remove(target)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func newTalosConfigCmd(env *Env, w talosWiring) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config NODE [DIR]",
+		Short: "Print a node's Talos machine config, decrypted",
+		Long: `config prints the named node's machine config in clear, the same bytes the
+build writes (encrypted) to talos/NODE.yaml, for talosctl.
+
+## Examples
+
+  hogen talos config mini01 | talosctl apply-config --nodes 172.29.51.11 --file /dev/stdin`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := w.load(cmd.Context(), env, dirArg(args[1:]))
+			if err != nil {
+				return err
+			}
+			cfg, err := talos.NodeConfig(d, args[0])
+			if err != nil {
+				return err
+			}
+			_, err = env.Stdout.Write(cfg)
+			return err
+		},
+	}
+}
+
+func newTalosCommandsCmd(env *Env, w talosWiring) *cobra.Command {
+	return &cobra.Command{
+		Use:   "commands [DIR]",
+		Short: "Print the talosctl commands to apply, bootstrap, upgrade and get a kubeconfig",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := w.load(cmd.Context(), env, dirArg(args))
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(env.Stdout, talos.Commands(d))
+			return err
+		},
+	}
+}

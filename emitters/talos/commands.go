@@ -1,0 +1,53 @@
+package talos
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+// Commands returns the talosctl commands that bring the cluster up and keep
+// it current, as a shell script: decrypt the talosconfig, apply each node's
+// config, bootstrap etcd on the first control plane, fetch the kubeconfig,
+// and upgrade Talos (with each node's installer image) and Kubernetes.
+// Names and addresses are schema-checked labels and IPs, safe unquoted.
+func Commands(d *model.Description) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("# talos/talosconfig is SOPS-encrypted; talosctl needs it in clear.")
+	w(`export TALOSCONFIG="$(mktemp)"`)
+	w(`sops --decrypt --input-type yaml --output-type yaml %s > "$TALOSCONFIG"`, TalosconfigFile)
+	w("")
+	w("# Apply each node's config. On a node still in maintenance mode add --insecure.")
+	for _, n := range d.Nodes {
+		w("hogen talos config %s | talosctl apply-config --nodes %s --file /dev/stdin", n.Name, n.Address)
+	}
+	cps := d.ControlPlanes()
+	if len(cps) > 0 {
+		first := cps[0].Address
+		w("")
+		w("# Bootstrap etcd, once in the cluster's life, on the first control plane.")
+		w("talosctl bootstrap --nodes %s --endpoints %s", first, first)
+		w("")
+		w("# Fetch the admin kubeconfig.")
+		w("talosctl kubeconfig --nodes %s --endpoints %s", first, first)
+	}
+	w("")
+	w("# Upgrade Talos to %s, one node at a time.", d.Cluster.Talos.Version)
+	for i := range d.Nodes {
+		n := &d.Nodes[i]
+		image, err := InstallerImage(d, n)
+		if err != nil {
+			w("# %s: %v", n.Name, err)
+			continue
+		}
+		w("talosctl upgrade --nodes %s --image %s", n.Address, image)
+	}
+	if len(cps) > 0 {
+		w("")
+		w("# Upgrade Kubernetes to %s.", d.Cluster.Kubernetes.Version)
+		w("talosctl upgrade-k8s --nodes %s --to %s", cps[0].Address, strings.TrimPrefix(d.Cluster.Kubernetes.Version, "v"))
+	}
+	return b.String()
+}

@@ -1,0 +1,123 @@
+package talos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+
+	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
+	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// nodeName is what a node name must look like to become talos/<name>.yaml:
+// a DNS label, so it can never leave the directory.
+var nodeName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// Emit returns talos/<node>.yaml for every node and talos/talosconfig, all
+// secret, with only the keys EncryptedRegex names encrypted. It needs the
+// secrets bundle and client certificate in d.Inputs; it never makes them.
+func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
+	if len(d.Nodes) == 0 {
+		return nil, nil
+	}
+	for _, n := range d.Nodes {
+		if !nodeName.MatchString(n.Name) {
+			return nil, emitters.Problems{{Path: "nodes." + n.Name, Msg: fmt.Sprintf("node name %q is not a DNS label", n.Name), Fix: "use lower-case letters, digits and dashes"}}
+		}
+	}
+	p, err := newPlan(d)
+	if err != nil {
+		return nil, err
+	}
+	configs, err := p.allConfigs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := talosconfig(d, p.bundle)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]emitters.File, 0, len(configs)+1)
+	for i, n := range d.Nodes {
+		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Data: configs[i], Secret: true, EncryptedRegex: EncryptedRegex})
+	}
+	files = append(files, emitters.File{Path: TalosconfigFile, Data: tc, Secret: true, EncryptedRegex: EncryptedRegex})
+	return files, nil
+}
+
+// allConfigs builds every node's config on all cores. The plan is read-only
+// while nodes build, so they share it; results keep the nodes' order, and
+// problems of all nodes are reported together, in node order.
+func (p *plan) allConfigs(ctx context.Context) ([][]byte, error) {
+	out := make([][]byte, len(p.d.Nodes))
+	errs := make([]error, len(p.d.Nodes))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range p.d.Nodes {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			out[i], errs[i] = p.nodeConfig(&p.d.Nodes[i])
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var problems emitters.Problems
+	for _, err := range errs {
+		var ps emitters.Problems
+		switch {
+		case err == nil:
+		case errors.As(err, &ps):
+			problems = append(problems, ps...)
+		default:
+			return nil, err
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return out, nil
+}
+
+// NodeConfig returns the plaintext machine config of the named node, for
+// `talosctl apply-config -f /dev/stdin`. It is the same bytes Emit writes.
+func NodeConfig(d *model.Description, name string) ([]byte, error) {
+	for i := range d.Nodes {
+		if d.Nodes[i].Name == name {
+			p, err := newPlan(d)
+			if err != nil {
+				return nil, err
+			}
+			return p.nodeConfig(&d.Nodes[i])
+		}
+	}
+	return nil, fmt.Errorf("no node named %q in the description", name)
+}
+
+// talosconfig is the admin client config: control planes as endpoints, all
+// nodes as nodes, and the client certificate made once at init, so it is
+// the same bytes every build.
+func talosconfig(d *model.Description, b *secrets.Bundle) ([]byte, error) {
+	crt, err := decodeClient(d.Inputs.TalosClient, b)
+	if err != nil {
+		return nil, err
+	}
+	cfg := clientconfig.NewConfig(d.Cluster.Name, controlPlaneAddresses(d), b.Certs.OS.Crt, crt)
+	for _, n := range d.Nodes {
+		cfg.Contexts[d.Cluster.Name].Nodes = append(cfg.Contexts[d.Cluster.Name].Nodes, n.Address)
+	}
+	out, err := cfg.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("encoding the talosconfig: %w", err)
+	}
+	return out, nil
+}
