@@ -14,7 +14,9 @@ import (
 type File struct {
 	// Path is relative to the output root, with forward slashes.
 	Path string
-	// Data is the file's plaintext contents.
+	// Data is the file's plaintext contents. For a Secret file, nil means
+	// the plaintext is unknown because no private key was available: the
+	// sink keeps the file on disk as it is and reports it unverified.
 	Data []byte
 	// Secret files are encrypted before they reach disk; the leak guard
 	// skips them. EncryptedRegex, when set, limits encryption to the keys

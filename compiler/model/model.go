@@ -26,6 +26,10 @@ type Inputs struct {
 	// TalosSecrets is the decrypted Talos secrets bundle (the `talosctl gen
 	// secrets` format); nil when there is none or no key was found.
 	TalosSecrets []byte
+	// Jsonnet holds the .jsonnet and .libsonnet files of the description
+	// directory and its subdirectories, keyed by slash path relative to it,
+	// so Jsonnet emitters and their imports evaluate without the disk.
+	Jsonnet map[string][]byte
 }
 
 // Substitutions are variables Flux substitutes into every app.
@@ -128,6 +132,8 @@ type Patch = json.RawMessage
 type Flux struct {
 	Source  GitSource `json:"source"`
 	Install string    `json:"install"`
+	// Version is the Flux release: "2.x", "2.6.x" or an exact "2.6.4".
+	Version string `json:"version,omitempty"`
 }
 
 // GitSource is the repository Flux syncs from.
@@ -245,6 +251,16 @@ type HealthCheck struct {
 // Emitters says which generators run.
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
+	Flux       Toggle `json:"flux"`
+	// Jsonnet are user emitters written in Jsonnet, run in this order.
+	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
+}
+
+// JsonnetEmitter is a user emitter: a .jsonnet file of the description
+// directory, and the output directory its paths are relative to.
+type JsonnetEmitter struct {
+	File string `json:"file"`
+	Out  string `json:"out,omitempty"`
 }
 
 // Toggle switches an emitter on or off.

@@ -3,6 +3,8 @@ package builtin
 
 import (
 	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/flux"
+	"github.com/hogen-dev/hogen/emitters/jsonnet"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
 )
 
@@ -11,5 +13,7 @@ import (
 func All() []emitters.Emitter {
 	return []emitters.Emitter{
 		namespaces.Emitter,
+		flux.Emitter,
+		jsonnet.Emitter, // user emitters last: they may read what the built-ins describe
 	}
 }

@@ -37,6 +37,11 @@ func encodeOne(o any) ([]byte, error) {
 		return nil, fmt.Errorf("encoding %T: not an object: %w", o, err)
 	}
 	delete(m, "status")
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok && len(sub) == 0 {
+			delete(m, k) // spec: {} of an object that has none
+		}
+	}
 	if meta, ok := m["metadata"].(map[string]any); ok {
 		if meta["creationTimestamp"] == nil {
 			delete(meta, "creationTimestamp")

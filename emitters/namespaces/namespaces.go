@@ -6,7 +6,6 @@ import (
 	"context"
 	"path"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -28,7 +27,9 @@ var Emitter emitters.Emitter = emitters.Func{
 func Emit(_ context.Context, d *model.Description) ([]emitters.File, error) {
 	var files []emitters.File
 	for _, ns := range d.Namespaces() {
-		obj := corev1.Namespace{
+		// PartialObjectMetadata is a Namespace without its empty spec,
+		// which corev1.Namespace always marshals.
+		obj := metav1.PartialObjectMetadata{
 			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: metav1.ObjectMeta{
 				Name:        ns,

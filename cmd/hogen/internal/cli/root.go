@@ -89,7 +89,14 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 	root.SetErr(env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errUsage{err} })
 	root.AddCommand(
+		newVetCmd(env),
+		newBuildCmd(env),
+		newSchemaCmd(env),
+		newInitCmd(env),
+		newGraphCmd(env),
 		newVersionCmd(env),
+		newImportCmd(env),
+		newDiffCmd(env),
 	)
 	return root
 }

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestExitCodes pins the contract scripts rely on: 0 ok, 1 bad input or
+// drift, 2 bad usage.
+func TestExitCodes(t *testing.T) {
+	good := t.TempDir()
+	if code := runIn(t, "init", good); code != ExitOK {
+		t.Fatalf("init: exit %d", code)
+	}
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "cluster.cue"), []byte("package x\ncluster: name: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"vet ok", []string{"vet", good}, ExitOK},
+		{"vet bad input", []string{"vet", bad}, ExitBadInput},
+		{"vet missing dir", []string{"vet", filepath.Join(good, "nope")}, ExitBadInput},
+		{"unknown command", []string{"frobnicate"}, ExitUsage},
+		{"unknown flag", []string{"build", "--frob"}, ExitUsage},
+		{"too many args", []string{"vet", "a", "b"}, ExitUsage},
+		{"init needs a dir", []string{"init"}, ExitUsage},
+		{"check drift", []string{"build", "--check", good}, ExitBadInput},
+		{"version", []string{"version"}, ExitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := runIn(t, tt.args...); got != tt.want {
+				t.Errorf("hogen %v: exit %d, want %d", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func runIn(t *testing.T, args ...string) int {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	return run(context.Background(), env, args)
+}

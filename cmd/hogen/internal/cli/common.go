@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+// dirArg is the description directory: the first argument, or ".".
+func dirArg(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return "."
+}
+
+// report prints diagnostics (warnings too) and turns bad input into
+// errReported so Main exits 1 without printing it again.
+func report(env *Env, diags compiler.Diagnostics, err error) error {
+	diags.Print(env.Stderr)
+	var ds compiler.Diagnostics
+	if errors.As(err, &ds) {
+		return errReported
+	}
+	return err
+}
+
+// loadDescription loads and checks the description in dir, printing any
+// warnings; bad input is printed and returned as errReported.
+func loadDescription(ctx context.Context, env *Env, dir string) (*model.Description, error) {
+	d, diags, err := compiler.Load(ctx, compiler.Options{Dir: dir})
+	if rerr := report(env, diags, err); rerr != nil {
+		return nil, rerr
+	}
+	return d, nil
+}

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/semdiff"
+	"github.com/hogen-dev/hogen/compiler/sink"
+	"github.com/hogen-dev/hogen/emitters/builtin"
+)
+
+func newDiffCmd(env *Env) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "diff [DIR]",
+		Short: "Show what a build would change, per object and field",
+		Long: `Diff compiles the description in DIR (default: the current directory) and
+shows what 'hogen build' would change, without writing anything: files added
+and removed, and in YAML files the Kubernetes objects (kind, namespace, name)
+added, removed or changed, with the field paths that changed
+(spec.chart.spec.version: 1.17.5 -> 1.17.6).
+
+Secret values never appear: a secret file is only reported as changed.
+--format markdown writes a report for a pull request comment.`,
+		Example: `  hogen diff examples/homelab
+  hogen diff --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "markdown" {
+				return usageErrorf("--format %q: want text or markdown", format)
+			}
+			return runDiff(cmd, env, dirArg(args), format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or markdown")
+	return cmd
+}
+
+func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
+	_, files, diags, err := compiler.Generate(cmd.Context(), compiler.Options{Dir: dir}, builtin.All())
+	if rerr := report(env, diags, err); rerr != nil {
+		return rerr
+	}
+	plan, err := sink.NewPlan(dir, files, nil)
+	if err != nil {
+		return err
+	}
+	r := semdiff.Diff(planSets(plan))
+	if format == "markdown" {
+		return r.Markdown(env.Stdout)
+	}
+	return r.Text(env.Stdout)
+}
+
+// planSets turns a plan's changes into the two sides of a semantic diff;
+// unchanged files are left out, as they cannot differ.
+func planSets(p *sink.Plan) (old, new semdiff.Set) {
+	old, new = semdiff.Set{}, semdiff.Set{}
+	for _, cs := range [][]sink.Change{p.Writes, p.Prunes} {
+		for _, c := range cs {
+			if c.Old != nil {
+				old[c.Path] = semdiff.File{Data: c.Old, Secret: c.Secret}
+			}
+			if c.New != nil {
+				new[c.Path] = semdiff.File{Data: c.New, Secret: c.Secret}
+			}
+		}
+	}
+	return old, new
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDiffCommand(t *testing.T) {
+	dir := t.TempDir()
+	cue := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cue("cluster.cue", `cluster: {
+	name: "lab"
+	talos: version: "v1.10.5"
+	kubernetes: version: "v1.33.2"
+	api: endpoint: "10.0.0.10"
+	network: node: cidr: "10.0.0.0/24"
+	flux: source: url: "https://github.com/me/lab"
+}
+`)
+	cue("nodes.cue", `nodes: solo: {role: "controlplane", address: "10.0.0.10", interface: name: "eth0", installDisk: path: "/dev/sda"}
+apps: podinfo: {namespace: "web", chart: {repo: "https://stefanprodan.github.io/podinfo", name: "podinfo", version: "6.9.1"}}
+`)
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{name: "text", args: []string{"diff", dir}, wantStdout: "+ kubernetes/apps/web/namespace.yaml\n  + v1 Namespace web\n"},
+		{name: "markdown", args: []string{"diff", "--format", "markdown", dir}, wantStdout: "#### `kubernetes/apps/web/namespace.yaml` (added)"},
+		{name: "bad format", args: []string{"diff", "--format", "html", dir}, wantCode: ExitUsage, wantStderr: "want text or markdown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main(tt.args, nil, &stdout, &stderr)
+			if code != tt.wantCode || !strings.Contains(stdout.String(), tt.wantStdout) || !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+					code, stdout.String(), stderr.String(), tt.wantCode, tt.wantStdout, tt.wantStderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kubernetes")); !os.IsNotExist(err) {
+		t.Errorf("diff wrote files: %v", err)
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hogen-dev/hogen/cmd/hogen/internal/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden sections of testdata/script/*.txtar")
+
+// TestMain maps the hogen command onto this test binary, so scripts run
+// the real CLI without building it separately.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"hogen": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar. With -update, failing cmp
+// comparisons rewrite the expected files inside the archives.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			// No developer's age key may leak into a test.
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/.config")
+			return nil
+		},
+	})
+}
+
+// TestExamplesAreCurrent keeps the committed output of every example in
+// step with its description: `hogen build --check` must find nothing.
+func TestExamplesAreCurrent(t *testing.T) {
+	dirs, _ := filepath.Glob("../../examples/*/cluster.cue")
+	if len(dirs) == 0 {
+		t.Fatal("no examples found under examples/")
+	}
+	for _, c := range dirs {
+		dir := filepath.Dir(c)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			if code := cli.Main([]string{"build", "--check", dir}, nil, &stdout, &stderr); code != 0 {
+				t.Fatalf("hogen build --check %s: exit %d\n%s%s\nrun: go run ./cmd/hogen build %s", dir, code, stdout.String(), stderr.String(), dir)
+			}
+		})
+	}
+}

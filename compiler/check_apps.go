@@ -1,0 +1,99 @@
+package compiler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// apps checks dependsOn: every name exists, and there is no cycle. A cycle
+// is reported once, in full, starting from its smallest name.
+func (c *checker) apps() {
+	deps := map[string][]string{}
+	for _, a := range c.d.Apps {
+		deps[a.Name] = a.DependsOn
+	}
+	for _, a := range c.d.Apps {
+		for i, dep := range a.DependsOn {
+			p := fmt.Sprintf("apps.%s.dependsOn.%d", a.Name, i)
+			if _, ok := deps[dep]; !ok {
+				c.errorf(p, "name an app defined under apps, or remove it", "app %s depends on %q, which is not an app", a.Name, dep)
+			}
+		}
+	}
+	for _, cyc := range cycles(deps) {
+		c.errorf(fmt.Sprintf("apps.%s.dependsOn", cyc[0]), "remove one dependsOn entry of the cycle",
+			"dependency cycle: %s", strings.Join(cyc, " -> "))
+	}
+}
+
+// cycles finds dependency cycles by depth-first search in name order; each
+// is returned rotated to start at its smallest name, closed (a, b, a).
+func cycles(deps map[string][]string) [][]string {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	var found [][]string
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		state[n] = onPath
+		stack = append(stack, n)
+		for _, m := range deps[n] {
+			if _, ok := deps[m]; !ok {
+				continue
+			}
+			switch state[m] {
+			case unseen:
+				visit(m)
+			case onPath:
+				cyc := rotate(stack[slices.Index(stack, m):])
+				if key := strings.Join(cyc, " "); !seen[key] {
+					seen[key] = true
+					found = append(found, append(cyc, cyc[0]))
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+	}
+	for _, n := range sortedKeys(deps) {
+		if state[n] == unseen {
+			visit(n)
+		}
+	}
+	return found
+}
+
+func rotate(cyc []string) []string {
+	i := slices.Index(cyc, slices.Min(cyc))
+	return append(slices.Clone(cyc[i:]), cyc[:i]...)
+}
+
+// secretRefs checks that every referenced secret is one secrets.sops.yaml
+// holds.
+func (c *checker) secretRefs() {
+	have := map[string]bool{}
+	for _, n := range c.d.Inputs.SecretNames {
+		have[n] = true
+	}
+	ref := func(path, name string) {
+		if !have[name] {
+			c.errorf(path, fmt.Sprintf("add it: echo -n VALUE | hogen secrets set %s", name), "secret %q is not in secrets.sops.yaml", name)
+		}
+	}
+	for _, k := range sortedKeys(c.d.Cluster.Substitutions.Secrets) {
+		ref("cluster.substitutions.secrets."+k, c.d.Cluster.Substitutions.Secrets[k])
+	}
+	for _, a := range c.d.Apps {
+		for _, s := range sortedKeys(a.Secrets) {
+			for _, k := range sortedKeys(a.Secrets[s]) {
+				ref(fmt.Sprintf("apps.%s.secrets.%s.%s", a.Name, s, k), a.Secrets[s][k])
+			}
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package compiler
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+// translate turns CUE's errors into diagnostics in the user's terms: paths
+// without schema definitions, positions in the user's files, messages that
+// name what was expected, and a fix. A failed disjunction arrives as a head
+// ("N errors in empty disjunction") followed by one error per branch; they
+// are merged into one diagnostic.
+func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) Diagnostics {
+	var diags Diagnostics
+	errs := cueerrors.Errors(err)
+	for i := 0; i < len(errs); i++ {
+		e := errs[i]
+		p := userPath(e.Path())
+		format, _ := e.Msg()
+		if strings.HasSuffix(format, "errors in empty disjunction:") {
+			var branches []cueerrors.Error
+			for i+1 < len(errs) && userPath(errs[i+1].Path()) == p {
+				i++
+				branches = append(branches, errs[i])
+			}
+			diags = append(diags, l.disjunction(p, branches, def, user, pos))
+			continue
+		}
+		diags = append(diags, l.one(p, e, def, user, pos))
+	}
+	return diags.Sorted()
+}
+
+// fromCUE converts errors found before the schema is involved: parse
+// errors, and conflicts between the user's own files.
+func (l *loader) fromCUE(err error, pos model.Positions) Diagnostics {
+	var diags Diagnostics
+	for _, e := range cueerrors.Errors(err) {
+		p := userPath(e.Path())
+		d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
+		format, args := e.Msg()
+		d.Msg, d.Fix = explain(format, args, "")
+		d.Fix = l.withOthers(d.Fix, e, d.Pos)
+		diags = append(diags, d)
+	}
+	return diags
+}
+
+func (l *loader) one(p string, e cueerrors.Error, def, user cue.Value, pos model.Positions) Diagnostic {
+	format, args := e.Msg()
+	d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
+	switch {
+	case format == "field not allowed":
+		parent, field := splitLast(p)
+		d.Path = parent
+		d.Msg = fmt.Sprintf("unknown field %q", field)
+		d.Fix = fieldFix(def, parent, field)
+	case strings.HasPrefix(format, "field is required but not present"):
+		d.Msg = "is required but not set"
+		d.Fix = "add it; `hogen schema` shows what it takes"
+	case strings.HasPrefix(format, "incomplete value"):
+		d.Msg = fmt.Sprintf("is not set to a concrete value (%s)", fmt.Sprintf(format, args...)[len("incomplete value "):])
+		d.Fix = "give it a value"
+	default:
+		d.Msg, d.Fix = explain(format, args, userValue(user, p))
+		d.Fix = l.withOthers(d.Fix, e, d.Pos)
+	}
+	return d
+}
+
+// withOthers adds to fix the user positions of e other than first: where
+// the other side of a conflict was written.
+func (l *loader) withOthers(fix string, e cueerrors.Error, first model.Pos) string {
+	var out []string
+	for _, tp := range cueerrors.Positions(e) {
+		if l.userFiles[tp.Filename()] {
+			if p := (model.Pos{File: l.rel(tp.Filename()), Line: tp.Line(), Col: tp.Column()}); p != first {
+				out = append(out, p.String())
+			}
+		}
+	}
+	if len(out) == 0 {
+		return fix
+	}
+	return strings.TrimPrefix(fix+"; also set at "+strings.Join(out, ", "), "; ")
+}
+
+// disjunction merges the branches of a failed disjunction. Branches that
+// only conflict with another allowed literal list the allowed values;
+// a branch failing a real constraint (a bound, a pattern) says why.
+func (l *loader) disjunction(p string, branches []cueerrors.Error, def, user cue.Value, pos model.Positions) Diagnostic {
+	got := userValue(user, p)
+	var allowed []string
+	var other *cueerrors.Error
+	d := Diagnostic{Path: p, Pos: pos.Of(p)}
+	for i, b := range branches {
+		if bp := l.firstUserPos(b, p, pos); bp.IsValid() && !d.Pos.IsValid() {
+			d.Pos = bp
+		}
+		format, args := b.Msg()
+		if strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2 && !strings.Contains(format, "mismatched types") {
+			for _, a := range args[:2] {
+				if s := fmt.Sprint(a); s != got {
+					allowed = append(allowed, s)
+				}
+			}
+			continue
+		}
+		if other == nil {
+			other = &branches[i]
+		}
+	}
+	if other != nil {
+		format, args := (*other).Msg()
+		if strings.HasPrefix(format, "field not allowed") {
+			return l.one(userPath((*other).Path()), *other, def, user, pos)
+		}
+		d.Msg, d.Fix = explain(format, args, got)
+		return d
+	}
+	d.Msg = fmt.Sprintf("%s is not allowed", got)
+	d.Fix = "use one of " + strings.Join(dedupe(allowed), ", ")
+	return d
+}
+
+func (l *loader) firstUserPos(e cueerrors.Error, p string, pos model.Positions) model.Pos {
+	for _, tp := range cueerrors.Positions(e) {
+		if l.userFiles[tp.Filename()] {
+			return model.Pos{File: l.rel(tp.Filename()), Line: tp.Line(), Col: tp.Column()}
+		}
+	}
+	return pos.Of(p)
+}
+
+// userPath drops schema definitions from a CUE error path and unquotes
+// labels, so paths match the model's: apps.cert-manager.interval.
+func userPath(sel []string) string {
+	for len(sel) > 0 && strings.HasPrefix(sel[0], "#") {
+		sel = sel[1:]
+	}
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		if u, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, `"`) {
+			s = u
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ".")
+}
+
+func userValue(user cue.Value, p string) string {
+	if p == "" {
+		return ""
+	}
+	var sels []cue.Selector
+	for _, label := range strings.Split(p, ".") {
+		sels = append(sels, cue.Str(label))
+	}
+	v := user.LookupPath(cue.MakePath(sels...))
+	if !v.Exists() {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func splitLast(p string) (string, string) {
+	i := strings.LastIndexByte(p, '.')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

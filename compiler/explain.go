@@ -1,0 +1,168 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+)
+
+// patternHelp says in words what the schema's regular expressions mean.
+// Keys are the patterns exactly as schema/*.cue writes them; a test checks
+// every key still occurs there.
+var patternHelp = map[string]string{
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`:                                   "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+	`^v[0-9]+\.[0-9]+\.[0-9]+$`:                                         `must be a version like "v1.10.5"`,
+	`^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`:                  `must be a SemVer chart version like "1.17.6"`,
+	`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`:                                  `must be a duration like "30s", "5m" or "1h30m"`,
+	`^([0-9a-f]{2}:){5}[0-9a-f]{2}$`:                                    `must be a MAC address in lowercase like "00:1b:63:84:45:e6"`,
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`: "must be an IP address or a lowercase DNS name",
+	`^(https?|oci)://`:                                                  `must start with "https://" (a Helm repository) or "oci://" (an OCI registry)`,
+	`^(https|ssh)://`:                                                   `must start with "https://" or "ssh://"`,
+	`^age1[0-9a-z]{58}$`:                                                `must be an age recipient ("age1" and 58 more characters), as 'hogen secrets init' prints`,
+	`^[A-Z_][A-Z0-9_]*$`:                                                "must be an upper-case variable name such as CLUSTER_DOMAIN",
+	`^/[^\x00]*$`:                                                       "must be an absolute path",
+	`^[a-zA-Z0-9._-]{1,15}$`:                                            `must be a Linux interface name like "enp3s0f0" (at most 15 characters)`,
+	`^[0-9.]+/[0-9]+$`:                                                  `must be an IPv4 CIDR like "172.29.51.0/24"`,
+}
+
+// validatorHelp says what CUE's builtin validators want.
+var validatorHelp = map[string]string{
+	"net.IPv4":         `must be an IPv4 address like "172.29.51.11"`,
+	"net.IPv6":         `must be an IPv6 address like "fd47:25e1:2f96:51::11"`,
+	"net.IP":           "must be an IP address",
+	"net.IPCIDR":       `must be a network in CIDR notation like "10.244.0.0/16"`,
+	"strings.MaxRunes": "is too long",
+}
+
+// explain renders one CUE constraint failure as a message and a fix.
+func explain(format string, args []any, got string) (string, string) {
+	text := fmt.Sprintf(format, args...)
+	switch {
+	case strings.HasPrefix(format, "invalid value ") && strings.Contains(format, "(out of bound ") && len(args) == 2:
+		bound := fmt.Sprint(args[1])
+		if pat, ok := strings.CutPrefix(bound, "=~"); ok {
+			if help, ok := patternHelp[unquote(pat)]; ok {
+				return fmt.Sprintf("%v %s", args[0], help), ""
+			}
+			return fmt.Sprintf("%v does not match %s", args[0], pat), ""
+		}
+		return fmt.Sprintf("%v is out of range: must be %s", args[0], boundWords(bound)), ""
+	case strings.HasPrefix(format, "invalid value ") && strings.Contains(format, "(does not satisfy ") && len(args) >= 2:
+		name, _, _ := strings.Cut(fmt.Sprint(args[1]), "(")
+		if help, ok := validatorHelp[name]; ok {
+			return fmt.Sprintf("%v %s", args[0], help), ""
+		}
+		return text, ""
+	case strings.Contains(format, "mismatched types") && len(args) >= 4:
+		return fmt.Sprintf("%v has the wrong type: want %v, got %v", pick(args[:2], got), args[3], args[2]), ""
+	case strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2:
+		return fmt.Sprintf("%s conflicts with %s", args[0], args[1]), "set it once, or to the same value everywhere"
+	}
+	return text, ""
+}
+
+func pick(args []any, got string) any {
+	for _, a := range args {
+		if fmt.Sprint(a) == got {
+			return a
+		}
+	}
+	return args[0]
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+		return strings.ReplaceAll(s, `\\`, `\`)
+	}
+	return s
+}
+
+// fieldFix suggests the field the user most likely meant, from the schema.
+func fieldFix(def cue.Value, parent, field string) string {
+	known := schemaFields(def, parent)
+	if len(known) == 0 {
+		return "remove it"
+	}
+	best, dist := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(field, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	if dist <= max(2, len(field)/3) {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "remove it; allowed here: " + strings.Join(known, ", ")
+}
+
+// schemaFields lists the fields the schema allows at a description path,
+// following pattern constraints ([Name=string]: #Node) for map keys.
+func schemaFields(def cue.Value, p string) []string {
+	v := def
+	if p != "" {
+		for _, label := range strings.Split(p, ".") {
+			next, ok := fields(v)[label]
+			if !ok {
+				next = v.LookupPath(cue.MakePath(cue.AnyString))
+			}
+			if !next.Exists() {
+				return nil
+			}
+			v = next
+		}
+	}
+	var out []string
+	for name := range fields(v) {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fields maps the names of v's regular, optional and required fields to
+// their values; LookupPath alone does not find required fields not set.
+func fields(v cue.Value) map[string]cue.Value {
+	it, err := v.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	m := map[string]cue.Value{}
+	for it.Next() {
+		m[strings.TrimRight(it.Selector().String(), "?!")] = it.Value()
+	}
+	return m
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// boundWords reads a CUE bound such as ">=576" as "at least 576".
+func boundWords(bound string) string {
+	for _, w := range []struct{ op, words string }{{">=", "at least "}, {"<=", "at most "}, {">", "more than "}, {"<", "less than "}, {"!=", "other than "}} {
+		if rest, ok := strings.CutPrefix(bound, w.op); ok {
+			return w.words + rest
+		}
+	}
+	return bound
+}

@@ -1,0 +1,62 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/schema"
+)
+
+// Every pattern the error messages explain must still be in the schema;
+// otherwise a changed regexp silently loses its explanation.
+func TestPatternHelpMatchesSchema(t *testing.T) {
+	srcs, err := schema.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, s := range srcs {
+		all.Write(s.Data)
+	}
+	for pat := range patternHelp {
+		quoted := strings.ReplaceAll(pat, `\`, `\\`)
+		if !strings.Contains(all.String(), `"`+quoted+`"`) {
+			t.Errorf("pattern %q is explained but no longer in schema/*.cue", pat)
+		}
+	}
+}
+
+func TestCycles(t *testing.T) {
+	tests := []struct {
+		name string
+		deps map[string][]string
+		want [][]string
+	}{
+		{"none", map[string][]string{"a": {"b"}, "b": nil}, nil},
+		{"self", map[string][]string{"a": {"a"}}, [][]string{{"a", "a"}}},
+		{"three rotated to smallest", map[string][]string{"c": {"a"}, "a": {"b"}, "b": {"c"}}, [][]string{{"a", "b", "c", "a"}}},
+		{"two separate", map[string][]string{"a": {"b"}, "b": {"a"}, "x": {"y"}, "y": {"x"}}, [][]string{{"a", "b", "a"}, {"x", "y", "x"}}},
+		{"unknown names ignored", map[string][]string{"a": {"zz"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, cycles(tt.deps)); diff != "" {
+				t.Errorf("cycles (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{{"adress", "address", 1}, {"", "abc", 3}, {"role", "role", 0}, {"kitten", "sitting", 3}}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package talhelper
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hogen-dev/hogen/compiler/importer"
+)
+
+// interfaces reads networkInterfaces: the first interface is the node's
+// link; its address, MTU, VIP and default route become cluster values.
+func (im *imp) interfaces(o *importer.Obj, n *importer.Node) error {
+	ifs, err := o.Objs("networkInterfaces")
+	if err != nil || len(ifs) == 0 {
+		return err
+	}
+	for _, extra := range ifs[1:] {
+		extra.Warn("", "not imported: hogen configures one interface per node; add this one with a node patch")
+		extra.Drop()
+	}
+	i := ifs[0]
+	if n.InterfaceName, err = i.String("interface"); err != nil {
+		return err
+	}
+	if sel, err := i.Obj("deviceSelector"); err != nil {
+		return err
+	} else if sel != nil {
+		mac, err := sel.String("hardwareAddr")
+		if err != nil {
+			return err
+		}
+		n.MAC = strings.ToLower(mac)
+		sel.Done()
+	}
+	if err := im.ifAddresses(i, n); err != nil {
+		return err
+	}
+	mtu, err := i.Int("mtu")
+	if err != nil {
+		return err
+	}
+	if mtu != 0 {
+		im.agree(i, "mtu", &im.mtus, strconv.Itoa(mtu), n.Name)
+	}
+	if vip, err := i.Obj("vip"); err != nil {
+		return err
+	} else if vip != nil {
+		ip, err := vip.String("ip")
+		if err != nil {
+			return err
+		}
+		im.agree(vip, "ip", &im.vips, ip, n.Name)
+		vip.Done()
+	}
+	if err := im.routes(i, n); err != nil {
+		return err
+	}
+	dhcp, err := i.Bool("dhcp")
+	if err != nil {
+		return err
+	}
+	if dhcp {
+		i.Warn("dhcp", "hogen sets the node's address statically (%s); keep a DHCP reservation for it", n.Address)
+	}
+	i.Done()
+	return nil
+}
+
+// ifAddresses reads addresses: the one holding the node's IP gives the node
+// network.
+func (im *imp) ifAddresses(i *importer.Obj, n *importer.Node) error {
+	addrs, err := i.Strings("addresses")
+	if err != nil {
+		return err
+	}
+	for _, a := range addrs {
+		cidr := importer.Network(a)
+		if cidr != "" && importer.Contains(cidr, n.Address) {
+			im.agreeCIDR(i, cidr, n.Name)
+		} else if cidr == "" || !importer.Contains(cidr, n.Address6) {
+			i.Warn("addresses", "address %s not imported: it is not the node's ipAddress", a)
+		}
+	}
+	return nil
+}
+
+func (im *imp) agreeCIDR(i *importer.Obj, cidr, node string) {
+	im.agree(i, "addresses", &im.cidrs, cidr, node)
+}
+
+// routes reads routes: the IPv4 default route gives the gateway.
+func (im *imp) routes(i *importer.Obj, n *importer.Node) error {
+	routes, err := i.Objs("routes")
+	if err != nil {
+		return err
+	}
+	for _, r := range routes {
+		network, err := r.String("network")
+		if err != nil {
+			return err
+		}
+		gw, err := r.String("gateway")
+		if err != nil {
+			return err
+		}
+		if network == "0.0.0.0/0" && gw != "" {
+			im.agree(r, "gateway", &im.gateways, gw, n.Name)
+			r.Done()
+			continue
+		}
+		r.Warn("", "route to %s not imported: add it with a node patch", network)
+		r.Drop()
+	}
+	return nil
+}
+
+// finish turns what the nodes agreed on into cluster values.
+func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
+	c := &im.c
+	c.Gateway = only(im.gateways)
+	c.VIP = only(im.vips)
+	if ns := only(im.nameservers); ns != "" {
+		c.Nameservers = strings.Split(ns, ",")
+	}
+	if m := only(im.mtus); m != "" {
+		c.MTU, _ = strconv.Atoi(m)
+	}
+	c.NodeCIDR = only(im.cidrs)
+	switch {
+	case im.opts.NodeCIDR != "":
+		c.NodeCIDR = importer.Network(im.opts.NodeCIDR)
+	case c.NodeCIDR == "":
+		c.NodeCIDR = importer.Network(nodes[0].Address + "/24")
+		root.Warn("nodes", "no interface gives the node network: assumed %s; check it (or pass --node-cidr)", c.NodeCIDR)
+	}
+	c.FluxURL = im.opts.FluxURL
+	if c.FluxURL == "" {
+		c.FluxURL = "https://github.com/OWNER/REPO"
+		root.Warn("", "talhelper does not know the Git repository Flux syncs from: cluster.flux.source.url is a placeholder; set it (or pass --flux-url)")
+	}
+	// One schematic for all nodes goes to the cluster; else each keeps its own.
+	common := nodes[0].Schematic
+	same := !slices.ContainsFunc(nodes, func(n importer.Node) bool { return !n.Schematic.Equal(common) })
+	if same && common != nil {
+		c.Schematic = common
+		for i := range nodes {
+			nodes[i].Schematic = nil
+		}
+	}
+}
+
+// only returns the value nodes agreed on (the first one seen, if they
+// disagreed, which was warned about).
+func only(seen map[string]string) string {
+	for v := range seen {
+		if len(seen) == 1 {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,303 @@
+package compiler
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/schema"
+)
+
+// Options says what to load.
+type Options struct {
+	// Dir holds the description's .cue files. File names in diagnostics are
+	// Dir joined with the file's name, so a relative Dir gives paths relative
+	// to the working directory.
+	Dir string
+	// SecretNames are the names in secrets.sops.yaml; references to any
+	// other name fail.
+	SecretNames []string
+}
+
+// maxFileSize bounds one .cue file: descriptions are small, and a huge file
+// is a mistake better reported than parsed.
+const maxFileSize = 8 << 20
+
+// ReadDir reads the .cue files of dir (not its subdirectories), skipping
+// files whose names start with "." or "_" as cue does.
+func ReadDir(dir string) (map[string][]byte, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading description: %w", err)
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".cue") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("reading description: %w", err)
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		if info.Size() > maxFileSize {
+			return nil, fmt.Errorf("reading description: %s is %d bytes, more than the %d a description file may have", filepath.Join(dir, name), info.Size(), maxFileSize)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("reading description: %w", err)
+		}
+		files[name] = b
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("reading description: no .cue files in %s (run 'hogen init %s' to start one)", dir, dir)
+	}
+	return files, nil
+}
+
+// Load reads, validates and decodes the description in opts.Dir. Bad input
+// is reported as Diagnostics holding every problem found.
+func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, error) {
+	files, err := ReadDir(opts.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return LoadFiles(ctx, opts, files)
+}
+
+// LoadFiles is Load over files already in memory, keyed by base name. The
+// returned diagnostics hold warnings even when the error is nil.
+func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*model.Description, Diagnostics, error) {
+	cctx := cuecontext.New()
+	l := &loader{opts: opts, cctx: cctx, userFiles: map[string]bool{}}
+	user, diags := l.build(files)
+	if len(diags) > 0 {
+		return nil, diags, diags
+	}
+	def, err := schemaDef(cctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := def.Unify(user)
+	pos := positions(user, l.rel)
+	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
+		ds := l.translate(err, def, user, pos)
+		return nil, ds, ds
+	}
+	d, err := decode(v)
+	if err != nil {
+		ds := l.translate(err, def, user, pos)
+		return nil, ds, ds
+	}
+	d.Pos = pos
+	d.Inputs.SecretNames = slices.Sorted(slices.Values(opts.SecretNames))
+	ds := Check(d)
+	if len(ds.Errors()) > 0 {
+		return nil, ds, ds
+	}
+	return d, ds, nil
+}
+
+type loader struct {
+	opts      Options
+	cctx      *cue.Context
+	userFiles map[string]bool // file names as CUE records them
+}
+
+// rel turns a CUE file name into the name users see: Dir joined with it.
+func (l *loader) rel(name string) string { return filepath.Join(l.opts.Dir, name) }
+
+// build parses the user's files into one instance. Parse errors, mixed
+// packages and imports of anything but CUE's standard library are reported
+// for every file at once.
+func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	inst := build.NewContext().NewInstance("", nil)
+	var diags Diagnostics
+	pkg, pkgFile := "", ""
+	for _, n := range names {
+		l.userFiles[n] = true
+		f, err := parser.ParseFile(n, files[n], parser.ParseComments)
+		if err != nil {
+			diags = append(diags, l.fromCUE(err, nil)...)
+			continue
+		}
+		if p := f.PackageName(); p != "" && pkg != "" && p != pkg {
+			diags = append(diags, Diagnostic{Pos: l.pos(f.Pos()), Msg: fmt.Sprintf("package %s differs from package %s in %s", p, pkg, l.rel(pkgFile)),
+				Fix: "use one package name in every .cue file of the description"})
+			continue
+		} else if p != "" && pkg == "" {
+			pkg, pkgFile = p, n
+		}
+		diags = append(diags, l.checkImports(f)...)
+		if err := inst.AddSyntax(f); err != nil {
+			diags = append(diags, l.fromCUE(err, nil)...)
+		}
+	}
+	if len(diags) > 0 {
+		return cue.Value{}, diags
+	}
+	v := l.cctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, l.fromCUE(err, nil)
+	}
+	return v, nil
+}
+
+func (l *loader) checkImports(f *ast.File) Diagnostics {
+	var diags Diagnostics
+	for spec := range f.ImportSpecs() {
+		p := strings.Trim(spec.Path.Value, `"`)
+		if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+			diags = append(diags, Diagnostic{Pos: l.pos(spec.Pos()), Msg: fmt.Sprintf("cannot import %q", p),
+				Fix: "a description may import only CUE's standard library (strings, list, net, ...)"})
+		}
+	}
+	return diags
+}
+
+func (l *loader) pos(p token.Pos) model.Pos {
+	if !p.IsValid() || !l.userFiles[p.Filename()] {
+		return model.Pos{}
+	}
+	return model.Pos{File: l.rel(p.Filename()), Line: p.Line(), Col: p.Column()}
+}
+
+var (
+	schemaOnce sync.Once
+	schemaSrc  []*ast.File
+	schemaErr  error
+)
+
+// schemaDef compiles the embedded schema in cctx and returns #Description.
+// The schema is parsed once per process; building it is per context.
+func schemaDef(cctx *cue.Context) (cue.Value, error) {
+	schemaOnce.Do(func() {
+		srcs, err := schema.Sources()
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		for _, s := range srcs {
+			f, err := parser.ParseFile(path.Join("hogen-schema", s.Name), s.Data)
+			if err != nil {
+				schemaErr = fmt.Errorf("hogen's embedded schema does not parse: %w", err)
+				return
+			}
+			schemaSrc = append(schemaSrc, f)
+		}
+	})
+	if schemaErr != nil {
+		return cue.Value{}, schemaErr
+	}
+	inst := build.NewContext().NewInstance("hogen", nil)
+	for _, f := range schemaSrc {
+		if err := inst.AddSyntax(f); err != nil {
+			return cue.Value{}, fmt.Errorf("hogen's embedded schema: %w", err)
+		}
+	}
+	v := cctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, fmt.Errorf("hogen's embedded schema does not compile: %w", err)
+	}
+	return v.LookupPath(cue.ParsePath(schema.Root)), nil
+}
+
+// decoded is the description as CUE holds it: nodes and apps keyed by name.
+type decoded struct {
+	Cluster  model.Cluster         `json:"cluster"`
+	Nodes    map[string]model.Node `json:"nodes"`
+	Apps     map[string]model.App  `json:"apps"`
+	Emitters model.Emitters        `json:"emitters"`
+}
+
+func decode(v cue.Value) (*model.Description, error) {
+	var raw decoded
+	if err := v.Decode(&raw); err != nil {
+		return nil, err
+	}
+	d := &model.Description{Cluster: raw.Cluster, Emitters: raw.Emitters}
+	for _, name := range sortedKeys(raw.Nodes) {
+		d.Nodes = append(d.Nodes, raw.Nodes[name])
+	}
+	for _, name := range sortedKeys(raw.Apps) {
+		a := raw.Apps[name]
+		if string(a.Values) == "{}" {
+			a.Values = nil
+		}
+		d.Apps = append(d.Apps, a)
+	}
+	return d, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// positions records where the user wrote every field, by description path.
+func positions(user cue.Value, rel func(string) string) model.Positions {
+	ps := model.Positions{}
+	var walk func(prefix string, v cue.Value)
+	walk = func(prefix string, v cue.Value) {
+		if p := v.Pos(); p.IsValid() && prefix != "" {
+			ps[prefix] = model.Pos{File: rel(p.Filename()), Line: p.Line(), Col: p.Column()}
+		}
+		switch v.IncompleteKind() {
+		case cue.StructKind:
+			it, err := v.Fields(cue.Optional(true))
+			if err != nil {
+				return
+			}
+			for it.Next() {
+				sel := it.Selector()
+				label := sel.String()
+				if sel.LabelType() == cue.StringLabel {
+					label = sel.Unquoted()
+				}
+				walk(join(prefix, label), it.Value())
+			}
+		case cue.ListKind:
+			it, err := v.List()
+			if err != nil {
+				return
+			}
+			for i := 0; it.Next(); i++ {
+				walk(join(prefix, fmt.Sprint(i)), it.Value())
+			}
+		}
+	}
+	walk("", user)
+	return ps
+}
+
+func join(prefix, label string) string {
+	if prefix == "" {
+		return label
+	}
+	return prefix + "." + label
+}

@@ -1,0 +1,65 @@
+package sink
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// Diff writes a unified diff of what Apply would change. Secret files are
+// named but their contents, encrypted or not, are never shown.
+func (p *Plan) Diff(w io.Writer) error {
+	for _, c := range p.Writes {
+		if err := writeDiff(w, c); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.Prunes {
+		if err := writeDiff(w, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeDiff(w io.Writer, c Change) error {
+	from, to := "a/"+c.Path, "b/"+c.Path
+	switch {
+	case c.Old == nil:
+		from = "/dev/null"
+	case c.New == nil:
+		to = "/dev/null"
+	}
+	if c.Secret {
+		_, err := fmt.Fprintf(w, "--- %s\n+++ %s\n@@ secret file %s: contents not shown @@\n", from, to, describe(c))
+		return err
+	}
+	return difflib.WriteUnifiedDiff(w, difflib.UnifiedDiff{
+		A: difflib.SplitLines(string(c.Old)), B: difflib.SplitLines(string(c.New)),
+		FromFile: from, ToFile: to, Context: 3,
+	})
+}
+
+func describe(c Change) string {
+	switch {
+	case c.Old == nil:
+		return "added"
+	case c.New == nil:
+		return "removed"
+	}
+	return "changed"
+}
+
+// Summary is a one-line account of the plan, for humans.
+func (p *Plan) Summary() string {
+	var added, changed int
+	for _, c := range p.Writes {
+		if c.Old == nil {
+			added++
+		} else {
+			changed++
+		}
+	}
+	return fmt.Sprintf("%d added, %d changed, %d removed, %d unchanged", added, changed, len(p.Prunes), p.Unchanged)
+}

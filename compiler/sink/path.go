@@ -1,0 +1,33 @@
+package sink
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// CheckPath rejects any generated path that could land outside the output
+// root or that means something else on another OS: absolute paths, "..",
+// backslashes, empty or "." components, NUL, and the manifest's own name.
+func CheckPath(p string) error {
+	switch {
+	case p == "":
+		return fmt.Errorf("empty output path")
+	case strings.ContainsAny(p, "\\\x00:"):
+		return fmt.Errorf("output path %q: backslashes, colons and NUL are not allowed", p)
+	case strings.HasPrefix(p, "/"):
+		return fmt.Errorf("output path %q is absolute; emitters write relative paths", p)
+	case path.Clean(p) != p:
+		return fmt.Errorf("output path %q is not clean (write %q)", p, path.Clean(p))
+	case p == ".." || strings.HasPrefix(p, "../"):
+		return fmt.Errorf("output path %q leaves the output directory", p)
+	case p == ManifestName:
+		return fmt.Errorf("output path %q is hogen's manifest", p)
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == "." || part == ".." || part == ".git" {
+			return fmt.Errorf("output path %q: component %q is not allowed", p, part)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package flux emits the Flux side of a home-ops repository from the model,
+// in the layout home-ops repositories use, so people can move between them
+// and hogen:
+//
+//	kubernetes/flux/cluster/ks.yaml            cluster-meta and cluster-apps
+//	kubernetes/flux/cluster/fluxinstance.yaml  install "operator" only
+//	kubernetes/flux/meta/                      cluster-settings, cluster-secrets
+//	kubernetes/apps/<ns>/kustomization.yaml    namespace.yaml + ./<app>/ks.yaml
+//	kubernetes/apps/<ns>/<app>/ks.yaml         the app's Flux Kustomization
+//	kubernetes/apps/<ns>/<app>/app/            kustomization.yaml, helmrelease.yaml,
+//	                                           ocirepository.yaml | helmrepository.yaml,
+//	                                           secret.sops.yaml, <manifest>.yaml
+//	bootstrap/helmfile.yaml                    apps with bootstrap: true
+//
+// Every Flux Kustomization lives in flux-system and is named after its app,
+// as in the flux-system-centred home-ops layout: dependsOn then needs only
+// names, and the SOPS key (sops-age) and the substitution objects exist once,
+// in flux-system. The flux-system GitRepository and Kustomization are made
+// by whoever installs Flux: `flux bootstrap` (see BootstrapCommand) or the
+// Flux Operator from the FluxInstance's sync section.
+//
+// Objects are typed with the Flux API modules and encoded by
+// emitters/manifest; every kustomization.yaml written is built with kustomize
+// (krusty) in memory before Emit returns.
+package flux
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/manifest"
+	"github.com/hogen-dev/hogen/emitters/namespaces"
+)
+
+// Names and places shared with the rest of the repository.
+const (
+	// Namespace holds Flux and every app's Flux Kustomization.
+	Namespace = "flux-system"
+	// SourceName is the GitRepository (and root Kustomization) that
+	// `flux bootstrap` and the Flux Operator both create.
+	SourceName = "flux-system"
+	// ClusterMeta applies the substitution objects; ClusterApps applies
+	// kubernetes/apps.
+	ClusterMeta = "cluster-meta"
+	ClusterApps = "cluster-apps"
+	// SOPSSecret holds the age key Flux decrypts with; the bootstrap puts
+	// it in flux-system, hogen never writes it.
+	SOPSSecret = "sops-age"
+	// SettingsName and SecretsName are the ConfigMap and Secret every app
+	// substitutes from (postBuild.substituteFrom).
+	SettingsName = "cluster-settings"
+	SecretsName  = "cluster-secrets"
+
+	// AppsDir and MetaDir are the trees cluster-apps and cluster-meta apply.
+	AppsDir = namespaces.AppsDir
+	MetaDir = "kubernetes/flux/meta"
+	// HelmfilePath installs the bootstrap apps before Flux runs.
+	HelmfilePath = "bootstrap/helmfile.yaml"
+
+	// InstallBootstrap and InstallOperator are cluster.flux.install.
+	InstallBootstrap = "bootstrap"
+	InstallOperator  = "operator"
+)
+
+// secretRegex limits SOPS to the Secret payload, so names stay reviewable.
+const secretRegex = "^(data|stringData)$"
+
+// Emitter is the Flux emitter; it also checks the description (Checker).
+var Emitter emitters.Emitter = emitter{}
+
+type emitter struct{}
+
+func (emitter) Name() string                                 { return "flux" }
+func (emitter) Enabled(d *model.Description) bool            { return d.Emitters.Flux.Enabled }
+func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
+func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
+	return Emit(ctx, d)
+}
+
+// Emit returns the Flux tree for d, sorted by path. It fails on a name that
+// would make a bad path, an unknown dependency or a cycle, a secret value it
+// cannot find, and on any kustomization.yaml kustomize cannot build.
+//
+// Secret files carry their plaintext in Data. When d.Inputs.Secrets is nil
+// (no key to read secrets.sops.yaml), a secret file is returned with nil
+// Data: hogen knows it must exist but not what it holds, and the sink keeps
+// the file already on disk.
+func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
+	if err := checkNames(d); err != nil {
+		return nil, err
+	}
+	order, err := Order(d.Apps)
+	if err != nil {
+		return nil, err
+	}
+	t := &tree{}
+	if err := emitCluster(t, d); err != nil {
+		return nil, err
+	}
+	for _, a := range d.Apps {
+		if err := emitApp(t, d, a); err != nil {
+			return nil, fmt.Errorf("app %q: %w", a.Name, err)
+		}
+	}
+	if err := emitNamespaces(t, d); err != nil {
+		return nil, err
+	}
+	if err := emitHelmfile(t, d, order); err != nil {
+		return nil, err
+	}
+	t.sort()
+	if err := t.build(ctx, d); err != nil {
+		return nil, err
+	}
+	return t.output(), nil
+}
+
+// tree collects files. standin is what kustomize sees for a secret file
+// whose values are unknown (Data nil): same objects, empty values.
+type tree struct {
+	files   []emitters.File
+	standin map[string][]byte
+}
+
+// add encodes objs as one YAML stream at p.
+func (t *tree) add(p string, objs ...any) error {
+	data, err := manifest.Encode(objs...)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", p, err)
+	}
+	t.files = append(t.files, emitters.File{Path: p, Data: data})
+	return nil
+}
+
+// addSecret adds a SOPS file; known tells whether objs hold real values.
+func (t *tree) addSecret(p string, known bool, objs ...any) error {
+	data, err := manifest.Encode(objs...)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", p, err)
+	}
+	f := emitters.File{Path: p, Data: data, Secret: true, EncryptedRegex: secretRegex}
+	if !known {
+		if t.standin == nil {
+			t.standin = map[string][]byte{}
+		}
+		t.standin[p], f.Data = data, nil
+	}
+	t.files = append(t.files, f)
+	return nil
+}
+
+func (t *tree) sort() {
+	slices.SortFunc(t.files, func(a, b emitters.File) int { return strings.Compare(a.Path, b.Path) })
+}
+
+func (t *tree) output() []emitters.File { return t.files }

@@ -1,0 +1,131 @@
+package flux
+
+import (
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/namespaces"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenCases are whole trees kept under testdata/<name>/want: what the
+// flux and namespaces emitters write together.
+var goldenCases = []struct {
+	name  string
+	model func() *model.Description
+}{
+	{name: "homelab", model: homelab},
+	{name: "homelab-operator", model: homelabOperator},
+}
+
+// homelabOperator is the homelab installed by the Flux Operator, whose
+// chart is a bootstrap app.
+func homelabOperator() *model.Description {
+	d := homelab()
+	d.Cluster.Flux.Install = InstallOperator
+	d.Cluster.Flux.Version = "2.6.x"
+	d.Cluster.Flux.Source.URL = "https://github.com/geoffdavis/talos-gitops"
+	d.Apps = append(d.Apps, app("flux-operator", "flux-system", "oci://ghcr.io/controlplaneio-fluxcd/charts", "flux-operator", "0.28.0", func(a *model.App) {
+		a.Bootstrap = true
+		a.DependsOn = []string{"cert-manager"}
+		a.Values = raw(`{"serviceMonitor":{"create":false}}`)
+	}))
+	return d
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := emitTree(t, tc.model())
+			dir := filepath.Join("testdata", tc.name, "want")
+			if *update {
+				writeTree(t, dir, got)
+			}
+			if diff := cmp.Diff(readTree(t, dir), got); diff != "" {
+				t.Errorf("tree differs from %s (-want +got); run go test -update to accept:\n%s", dir, diff)
+			}
+		})
+	}
+}
+
+// emitTree runs the namespaces and flux emitters and returns path ->
+// contents, checking on the way that exactly the .sops.yaml files are
+// secret.
+func emitTree(t *testing.T, d *model.Description) map[string]string {
+	t.Helper()
+	files, err := Emit(context.Background(), d)
+	if err != nil {
+		t.Fatalf("Emit: %v", err)
+	}
+	nsFiles, err := namespaces.Emit(context.Background(), d)
+	if err != nil {
+		t.Fatalf("namespaces.Emit: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range append(files, nsFiles...) {
+		if _, dup := out[f.Path]; dup {
+			t.Errorf("%s emitted twice", f.Path)
+		}
+		checkSecretFlag(t, f)
+		out[f.Path] = string(f.Data)
+	}
+	return out
+}
+
+func checkSecretFlag(t *testing.T, f emitters.File) {
+	t.Helper()
+	wantSecret := strings.HasSuffix(f.Path, ".sops.yaml")
+	if f.Secret != wantSecret {
+		t.Errorf("%s: Secret = %v, want %v", f.Path, f.Secret, wantSecret)
+	}
+	if wantSecret && f.EncryptedRegex != secretRegex {
+		t.Errorf("%s: EncryptedRegex = %q, want %q", f.Path, f.EncryptedRegex, secretRegex)
+	}
+}
+
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reading golden tree (run go test -update to create it): %v", err)
+	}
+	return out
+}
+
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for p, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

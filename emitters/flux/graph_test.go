@@ -1,0 +1,70 @@
+package flux
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+func TestGraph(t *testing.T) {
+	d := small(func(d *model.Description) {
+		d.Apps = append(d.Apps,
+			app("cilium", "kube-system", "oci://x.io/c", "cilium", "1.0.0", func(a *model.App) { a.Bootstrap = true }),
+			app("end", "default", "https://x.io", "end", "1.0.0", func(a *model.App) { a.DependsOn = []string{"echo", "cilium"} }),
+		)
+		d.Apps[0].DependsOn = []string{"cilium"}
+	})
+	tests := []struct {
+		name, format, want string
+	}{
+		{name: "mermaid", format: FormatMermaid, want: `flowchart LR
+  subgraph ns_default["default"]
+    app_echo["echo"]
+    app_end["end"]
+  end
+  subgraph ns_kube_system["kube-system"]
+    app_cilium["cilium (bootstrap)"]
+  end
+  app_cilium --> app_echo
+  app_cilium --> app_end
+  app_echo --> app_end
+`},
+		{name: "dot", format: FormatDOT, want: `digraph flux {
+  rankdir=LR;
+  node [shape=box];
+  subgraph "cluster_default" {
+    label="default";
+    "echo";
+    "end";
+  }
+  subgraph "cluster_kube-system" {
+    label="kube-system";
+    "cilium" [style=bold];
+  }
+  "cilium" -> "echo";
+  "cilium" -> "end";
+  "echo" -> "end";
+}
+`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Graph(d, tc.format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, string(got)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := Graph(d, "svg"); err == nil {
+		t.Error("Graph(svg) succeeded, want an error naming the formats")
+	}
+	d.Apps[1].DependsOn = []string{"end"}
+	if _, err := Graph(d, FormatMermaid); err == nil {
+		t.Error("Graph of a cycle succeeded, want an error")
+	}
+}

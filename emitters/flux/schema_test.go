@@ -1,0 +1,180 @@
+package flux
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/yannh/kubeconform/pkg/validator"
+
+	"github.com/hogen-dev/hogen/compiler"
+)
+
+// schemasDir is ../shared/schemas beside the module root: /work/shared
+// locally, shared/ beside the checkout in CI.
+func schemasDir(t *testing.T) string {
+	t.Helper()
+	schemas := filepath.Join(moduleRoot(t), "..", "shared", "schemas")
+	if _, err := os.Stat(filepath.Join(schemas, "flux", "helmrelease-helm-v2.json")); err != nil {
+		t.Fatalf("schemas for validating output are missing at %s (expected shared/schemas beside the repository): %v", schemas, err)
+	}
+	return schemas
+}
+
+// moduleRoot is found from go.mod, so tests do not depend on the package's
+// depth.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	return dir
+}
+
+// newValidator checks strictly against the Flux CRDs and Kubernetes
+// v1.33.13, as the schemas README shows.
+func newValidator(t *testing.T) validator.Validator {
+	t.Helper()
+	dir := schemasDir(t)
+	v, err := validator.New([]string{
+		dir,
+		filepath.Join(dir, "flux", "{{.ResourceKind}}{{.KindSuffix}}.json"),
+	}, validator.Opts{
+		Strict:            true,
+		KubernetesVersion: "1.33.13",
+		SkipKinds: map[string]struct{}{
+			"kustomize.config.k8s.io/v1beta1/Kustomization": {},
+			"kustomize.config.k8s.io/v1alpha1/Component":    {},
+		},
+	})
+	if err != nil {
+		t.Fatalf("kubeconform: %v", err)
+	}
+	return v
+}
+
+// mayLackSchema tells whether a kind may have no schema in shared/schemas:
+// only kinds that are neither Kubernetes' own nor Flux's (Cilium,
+// cert-manager, the Flux Operator's FluxInstance, ...).
+func mayLackSchema(apiVersion string) bool {
+	group, _, found := strings.Cut(apiVersion, "/")
+	if !found || !strings.Contains(group, ".") || strings.HasSuffix(group, ".k8s.io") {
+		return false // core, apps, batch, rbac.authorization.k8s.io, ...
+	}
+	return !strings.HasSuffix(group, ".toolkit.fluxcd.io")
+}
+
+// TestSchemas validates every object of every golden case. Secret files are
+// checked in plaintext, which is what Emit returns.
+func TestSchemas(t *testing.T) {
+	v := newValidator(t)
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			checked := 0
+			for p, data := range emitTree(t, tc.model()) {
+				if strings.HasPrefix(p, "bootstrap/") {
+					continue // helmfile's format, not Kubernetes objects
+				}
+				n, problems := validate(v, p, data)
+				checked += n
+				for _, pr := range problems {
+					t.Error(pr)
+				}
+			}
+			if checked < 50 {
+				t.Errorf("validated %d objects; the homelab has far more", checked)
+			}
+		})
+	}
+}
+
+// TestExampleSchemas validates what the flux and namespaces emitters make
+// of examples/homelab, loaded by the compiler as `hogen build` does.
+func TestExampleSchemas(t *testing.T) {
+	v := newValidator(t)
+	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join(moduleRoot(t), "examples", "homelab")})
+	if err != nil {
+		t.Fatalf("loading examples/homelab: %v", err)
+	}
+	checked := 0
+	for p, data := range emitTree(t, d) {
+		if strings.HasPrefix(p, "bootstrap/") {
+			continue
+		}
+		n, problems := validate(v, p, data)
+		checked += n
+		for _, pr := range problems {
+			t.Error(pr)
+		}
+	}
+	if checked < len(d.Apps)*3 {
+		t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
+	}
+}
+
+// TestSchemasCatch makes sure the validation above can fail: strict mode
+// rejects unknown fields, and Flux or core kinds need a schema.
+func TestSchemasCatch(t *testing.T) {
+	v := newValidator(t)
+	tests := []struct {
+		name, data, want string
+	}{
+		{"unknown HelmRelease field", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: x}\nspec: {interval: 1h, bogus: 1}\n", "bogus"},
+		{"unknown Secret field", "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringdata: {a: b}\n", "stringdata"},
+		{"Flux kind without schema", "apiVersion: helm.toolkit.fluxcd.io/v9\nkind: HelmRelease\nmetadata: {name: x}\n", "could not find schema"},
+		{"core kind without schema", "apiVersion: v1\nkind: Bogus\nmetadata: {name: x}\n", "could not find schema"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, problems := validate(v, "x.yaml", tc.data)
+			if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+				t.Errorf("problems = %q, want one mentioning %q", problems, tc.want)
+			}
+		})
+	}
+	if n, problems := validate(v, "x.yaml", "apiVersion: cilium.io/v2alpha1\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: x}\n"); n != 0 || len(problems) != 0 {
+		t.Errorf("a Cilium kind without schema: %d valid, problems %q; want it ignored", n, problems)
+	}
+}
+
+// validate checks one file; it returns how many objects passed and what is
+// wrong with the others.
+func validate(v validator.Validator, p, data string) (int, []string) {
+	n := 0
+	var problems []string
+	for _, r := range v.Validate(p, io.NopCloser(strings.NewReader(data))) {
+		sig, _ := r.Resource.Signature()
+		what := p
+		if sig != nil {
+			what = p + ": " + sig.Kind + " " + sig.Name
+		}
+		switch r.Status {
+		case validator.Valid:
+			n++
+		case validator.Skipped, validator.Empty:
+		case validator.Invalid:
+			for _, e := range r.ValidationErrors {
+				problems = append(problems, what+": "+e.Path+": "+e.Msg)
+			}
+		default:
+			if sig != nil && mayLackSchema(sig.Version) && strings.Contains(r.Err.Error(), "could not find schema") {
+				continue
+			}
+			problems = append(problems, what+": "+r.Err.Error())
+		}
+	}
+	return n, problems
+}
