@@ -254,6 +254,8 @@ type Emitters struct {
 	Flux       Toggle `json:"flux"`
 	// Jsonnet are user emitters written in Jsonnet, run in this order.
 	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
+	// SOPS writes .sops.yaml (emitters/sopsconfig).
+	SOPS Toggle `json:"sops"`
 }
 
 // JsonnetEmitter is a user emitter: a .jsonnet file of the description

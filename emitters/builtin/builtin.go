@@ -6,6 +6,7 @@ import (
 	"github.com/hogen-dev/hogen/emitters/flux"
 	"github.com/hogen-dev/hogen/emitters/jsonnet"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
+	"github.com/hogen-dev/hogen/emitters/sopsconfig"
 )
 
 // All returns the built-in emitters in the order they run. The order is an
@@ -14,6 +15,7 @@ func All() []emitters.Emitter {
 	return []emitters.Emitter{
 		namespaces.Emitter,
 		flux.Emitter,
+		sopsconfig.Emitter,
 		jsonnet.Emitter, // user emitters last: they may read what the built-ins describe
 	}
 }
