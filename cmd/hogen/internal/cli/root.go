@@ -97,6 +97,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newVersionCmd(env),
 		newImportCmd(env),
 		newDiffCmd(env),
+		newSecretsCmd(env),
 	)
 	return root
 }
