@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"sync"
@@ -173,4 +174,22 @@ func (s *Sealer) Report() Report {
 		sort.Strings(l)
 	}
 	return r
+}
+
+// Print writes what a user must know about a build's secret files: those
+// re-encrypted for new recipients (rotation) and those kept unverified. It
+// prints nothing when there is neither.
+func (r Report) Print(w io.Writer) {
+	if len(r.Rotated) > 0 {
+		fmt.Fprintf(w, "rotated: re-encrypted %d secret files for the new age recipients:\n", len(r.Rotated))
+		for _, p := range r.Rotated {
+			fmt.Fprintf(w, "\t%s\n", p)
+		}
+	}
+	if len(r.Unverified) > 0 {
+		fmt.Fprintf(w, "unverified: kept %d secret files as they are; no age key found opens them, so they may be stale:\n", len(r.Unverified))
+		for _, p := range r.Unverified {
+			fmt.Fprintf(w, "\t%s\n", p)
+		}
+	}
 }

@@ -191,3 +191,28 @@ func TestNewSealerNeedsRecipients(t *testing.T) {
 		t.Fatalf("error = %v, want it to name cluster.sops.ageRecipients", err)
 	}
 }
+
+func TestReportPrint(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Report
+		want string
+	}{
+		{name: "nothing to say", r: Report{Encrypted: []string{"a"}, Kept: []string{"b"}}, want: ""},
+		{
+			name: "rotation and unverified",
+			r:    Report{Rotated: []string{"k/a.sops.yaml", "talos/n1.yaml"}, Unverified: []string{"k/b.sops.yaml"}},
+			want: "rotated: re-encrypted 2 secret files for the new age recipients:\n\tk/a.sops.yaml\n\ttalos/n1.yaml\n" +
+				"unverified: kept 1 secret files as they are; no age key found opens them, so they may be stale:\n\tk/b.sops.yaml\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			tc.r.Print(&b)
+			if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+				t.Errorf("Print (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
