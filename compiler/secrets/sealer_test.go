@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -214,5 +215,28 @@ func TestReportPrint(t *testing.T) {
 				t.Errorf("Print (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSealerConcurrent seals from many goroutines, as a sink may: the
+// report must count every file once.
+func TestSealerConcurrent(t *testing.T) {
+	k := newKey(t)
+	s := mustSealer(t, []string{k.recipient()}, k.ids)
+	existing := mustEncrypt(t, appSecret("a", "token-aaaaaaaa"), []string{k.recipient()}, secretRegex)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := fmt.Sprintf("apps/%02d/secret.sops.yaml", i)
+			if _, err := s.Seal(path, []byte(appSecret("a", "token-aaaaaaaa")), existing, secretRegex); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(s.Report().Kept); got != 16 {
+		t.Errorf("report keeps %d files, want 16", got)
 	}
 }

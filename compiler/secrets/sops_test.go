@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -70,6 +71,14 @@ func TestRoundTrip(t *testing.T) {
 			encrypted: []string{"very-secret-token-123"},
 		},
 		{
+			name: "multi-document Talos config, key material only",
+			plain: "version: v1alpha1\nmachine:\n  token: abcdef.0123456789abcdef\n  ca:\n    crt: LS0tQ1JU\n    key: LS0tS0VZ\n---\n" +
+				"apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: mini01\n",
+			regex:     `^(key|token)$`,
+			clear:     []string{"crt: LS0tQ1JU", "hostname: mini01", "kind: HostnameConfig"},
+			encrypted: []string{"abcdef.0123456789abcdef", "LS0tS0VZ"},
+		},
+		{
 			name:      "all values",
 			plain:     "token: abcdefgh\nport: 1883\nnested:\n  - one\n",
 			clear:     []string{"token: ENC[", "port: ENC[", "unencrypted_suffix: _unencrypted"},
@@ -100,13 +109,22 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func yamlValue(t testing.TB, s string) any {
+// yamlValue decodes every document of a YAML stream.
+func yamlValue(t testing.TB, s string) []any {
 	t.Helper()
-	var v any
-	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatal(err)
+	var docs []any
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, v)
 	}
-	return v
 }
 
 // TestSopsStandardDecrypt checks that what hogen writes opens through
@@ -115,16 +133,27 @@ func yamlValue(t testing.TB, s string) any {
 func TestSopsStandardDecrypt(t *testing.T) {
 	k := newKey(t)
 	other := newKey(t)
-	enc := mustEncrypt(t, k8sSecret, []string{other.recipient(), k.recipient()}, `^(data|stringData)$`)
 	t.Setenv("SOPS_AGE_KEY", k.id.String())
 	t.Setenv("SOPS_AGE_KEY_FILE", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	got, err := decrypt.DataWithFormat(enc, formats.Yaml)
-	if err != nil {
-		t.Fatalf("sops could not decrypt hogen's output: %v", err)
+	tests := []struct {
+		name, plain, regex string
+	}{
+		{name: "kubernetes secret", plain: k8sSecret, regex: `^(data|stringData)$`},
+		{name: "all values", plain: "a: abcdefgh\nb: [1, 2]\n"},
+		{name: "multi-document", plain: "token: abc\nx: 1\n---\nkey: def\n", regex: `^(key|token)$`},
 	}
-	if diff := cmp.Diff(yamlValue(t, k8sSecret), yamlValue(t, string(got))); diff != "" {
-		t.Errorf("sops decrypt (-want +got):\n%s", diff)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			enc := mustEncrypt(t, tc.plain, []string{other.recipient(), k.recipient()}, tc.regex)
+			got, err := decrypt.DataWithFormat(enc, formats.Yaml)
+			if err != nil {
+				t.Fatalf("sops could not decrypt hogen's output: %v", err)
+			}
+			if diff := cmp.Diff(yamlValue(t, tc.plain), yamlValue(t, string(got))); diff != "" {
+				t.Errorf("sops decrypt (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
