@@ -3,6 +3,7 @@ package secrets
 import (
 	"encoding/base64"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -94,16 +95,29 @@ func TestGuardLeaks(t *testing.T) {
 }
 
 func TestFlattenYAML(t *testing.T) {
-	got, err := FlattenYAML("talos-secrets", []byte("cluster:\n  id: abc\ncerts:\n  os:\n    key: KEY\nlist: [x, 1]\n"))
-	if err != nil {
-		t.Fatal(err)
+	bundle := "cluster:\n  id: abc\n  secret: S1\ncerts:\n  os:\n    crt: CRT\n    key: KEY\nsecrets:\n  bootstraptoken: BT\nlist: [x, 1]\n"
+	tests := []struct {
+		name string
+		keys *regexp.Regexp
+		want map[string]string
+	}{
+		{name: "every leaf", want: map[string]string{
+			"b:cluster.id": "abc", "b:cluster.secret": "S1", "b:certs.os.crt": "CRT", "b:certs.os.key": "KEY",
+			"b:secrets.bootstraptoken": "BT", "b:list.0": "x",
+		}},
+		{name: "Talos key material only", keys: TalosKeyMaterial, want: map[string]string{
+			"b:cluster.secret": "S1", "b:certs.os.key": "KEY", "b:secrets.bootstraptoken": "BT",
+		}},
 	}
-	want := map[string]string{
-		"talos-secrets:cluster.id":   "abc",
-		"talos-secrets:certs.os.key": "KEY",
-		"talos-secrets:list.0":       "x",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("FlattenYAML (-want +got):\n%s", diff)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := FlattenYAML("b", []byte(bundle), tc.keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("FlattenYAML (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
