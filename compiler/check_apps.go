@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+
+	"github.com/hogen-dev/hogen/compiler/model"
 	"slices"
 	"strings"
 )
@@ -77,22 +79,23 @@ func rotate(cyc []string) []string {
 // secretRefs checks that every referenced secret is one secrets.sops.yaml
 // holds.
 func (c *checker) secretRefs() {
-	have := map[string]bool{}
-	for _, n := range c.d.Inputs.SecretNames {
-		have[n] = true
-	}
-	ref := func(path, name string) {
-		if !have[name] {
+	forEachSecretRef(c.d, func(path, name string) {
+		if !slices.Contains(c.d.Inputs.SecretNames, name) {
 			c.errorf(path, fmt.Sprintf("add it: echo -n VALUE | hogen secrets set %s", name), "secret %q is not in secrets.sops.yaml", name)
 		}
+	})
+}
+
+// forEachSecretRef calls fn with the path and name of every reference to a
+// value in secrets.sops.yaml, in a stable order.
+func forEachSecretRef(d *model.Description, fn func(path, name string)) {
+	for _, k := range sortedKeys(d.Cluster.Substitutions.Secrets) {
+		fn("cluster.substitutions.secrets."+k, d.Cluster.Substitutions.Secrets[k])
 	}
-	for _, k := range sortedKeys(c.d.Cluster.Substitutions.Secrets) {
-		ref("cluster.substitutions.secrets."+k, c.d.Cluster.Substitutions.Secrets[k])
-	}
-	for _, a := range c.d.Apps {
+	for _, a := range d.Apps {
 		for _, s := range sortedKeys(a.Secrets) {
 			for _, k := range sortedKeys(a.Secrets[s]) {
-				ref(fmt.Sprintf("apps.%s.secrets.%s.%s", a.Name, s, k), a.Secrets[s][k])
+				fn(fmt.Sprintf("apps.%s.secrets.%s.%s", a.Name, s, k), a.Secrets[s][k])
 			}
 		}
 	}

@@ -73,13 +73,47 @@ func positioned(d *model.Description, ps emitters.Problems) Diagnostics {
 	return diags
 }
 
-// Generate is the whole pipeline short of writing: Load, then Emit with
-// registry. Diagnostics hold the warnings even on success.
-func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*model.Description, []emitters.File, Diagnostics, error) {
+// Result is what Generate made.
+type Result struct {
+	Description *model.Description
+	Files       []emitters.File
+	// Diagnostics hold the warnings; on failure, the errors too.
+	Diagnostics Diagnostics
+	// Unlocked tells which age keys opened the secret inputs, and which
+	// inputs no key was found for.
+	Unlocked *Unlocked
+}
+
+// Generate is the whole pipeline short of writing: Load, Unlock the secret
+// inputs, Emit with registry, then the leak guard over every file that will
+// not be encrypted.
+func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*Result, error) {
 	d, diags, err := Load(ctx, opts)
+	res := &Result{Description: d, Diagnostics: diags}
 	if err != nil {
-		return nil, nil, diags, err
+		return res, err
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	if res.Unlocked, err = Unlock(d, opts.Dir, getenv); err != nil {
+		var ds Diagnostics
+		if errors.As(err, &ds) {
+			res.Diagnostics = append(res.Diagnostics, ds...)
+		}
+		return res, err
 	}
 	files, more, err := Emit(ctx, d, registry)
-	return d, files, append(diags, more...), err
+	res.Diagnostics = append(res.Diagnostics, more...)
+	if err != nil {
+		return res, err
+	}
+	warns, err := GuardLeaks(d, files)
+	res.Diagnostics = append(res.Diagnostics, warns...)
+	if err != nil {
+		return res, err
+	}
+	res.Files = files
+	return res, nil
 }

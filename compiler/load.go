@@ -28,8 +28,12 @@ type Options struct {
 	// to the working directory.
 	Dir string
 	// SecretNames are the names in secrets.sops.yaml; references to any
-	// other name fail.
+	// other name fail. Load reads them from Dir when nil.
 	SecretNames []string
+	// Getenv finds the age keys that open the secret inputs (as sops does:
+	// SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file). Generate
+	// uses it; nil finds none.
+	Getenv func(string) string
 }
 
 // maxFileSize bounds one .cue file: descriptions are small, and a huge file
@@ -77,6 +81,11 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	files, err := ReadDir(opts.Dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if opts.SecretNames == nil {
+		if opts.SecretNames, err = readSecretNames(opts.Dir); err != nil {
+			return nil, nil, err
+		}
 	}
 	d, diags, err := LoadFiles(ctx, opts, files)
 	if err != nil {

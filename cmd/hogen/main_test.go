@@ -38,7 +38,9 @@ func TestScripts(t *testing.T) {
 }
 
 // TestExamplesAreCurrent keeps the committed output of every example in
-// step with its description: `hogen build --check` must find nothing.
+// step with its description: `hogen build --check` must find nothing, both
+// with the example's test-only key (every secret file decrypted and
+// compared) and with no key at all (secret files kept, the rest checked).
 func TestExamplesAreCurrent(t *testing.T) {
 	dirs, _ := filepath.Glob("../../examples/*/cluster.cue")
 	if len(dirs) == 0 {
@@ -46,11 +48,25 @@ func TestExamplesAreCurrent(t *testing.T) {
 	}
 	for _, c := range dirs {
 		dir := filepath.Dir(c)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var stdout, stderr strings.Builder
-			if code := cli.Main([]string{"build", "--check", dir}, nil, &stdout, &stderr); code != 0 {
-				t.Fatalf("hogen build --check %s: exit %d\n%s%s\nrun: go run ./cmd/hogen build %s", dir, code, stdout.String(), stderr.String(), dir)
-			}
-		})
+		key, _ := filepath.Abs(filepath.Join(dir, "test-only.agekey"))
+		for _, mode := range []struct{ name, keyFile, wantStderr string }{
+			{"with key", key, ""},
+			{"without key", "", "unverified: kept"},
+		} {
+			t.Run(filepath.Base(dir)+"/"+mode.name, func(t *testing.T) {
+				t.Setenv("HOME", t.TempDir())
+				t.Setenv("XDG_CONFIG_HOME", "")
+				t.Setenv("SOPS_AGE_KEY", "")
+				t.Setenv("SOPS_AGE_KEY_FILE", mode.keyFile)
+				var stdout, stderr strings.Builder
+				code := cli.Main([]string{"build", "--check", dir}, nil, &stdout, &stderr)
+				if code != 0 {
+					t.Fatalf("hogen build --check %s: exit %d\n%s%s\nrun: SOPS_AGE_KEY_FILE=%s go run ./cmd/hogen build %s", dir, code, stdout.String(), stderr.String(), key, dir)
+				}
+				if mode.wantStderr == "" && stderr.Len() > 0 || !strings.Contains(stderr.String(), mode.wantStderr) {
+					t.Errorf("stderr = %q, want %q", stderr.String(), mode.wantStderr)
+				}
+			})
+		}
 	}
 }

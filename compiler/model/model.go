@@ -35,6 +35,10 @@ type Inputs struct {
 	// talosconfig), made once by `hogen talos init` so the talosconfig is
 	// stable; nil when there is none or no key was found.
 	TalosClient []byte
+	// TalosLocked is set when the Talos secrets bundle exists but no age
+	// key opens it: the Talos emitter then marks its files with nil Data,
+	// so the sink keeps them as they are (unverified).
+	TalosLocked bool
 }
 
 // Substitutions are variables Flux substitutes into every app.
@@ -260,6 +264,8 @@ type Emitters struct {
 	Talos      Toggle `json:"talos"`
 	// Jsonnet are user emitters written in Jsonnet, run in this order.
 	Jsonnet []JsonnetEmitter `json:"jsonnet,omitempty"`
+	// SOPS writes .sops.yaml (emitters/sopsconfig).
+	SOPS Toggle `json:"sops"`
 }
 
 // JsonnetEmitter is a user emitter: a .jsonnet file of the description

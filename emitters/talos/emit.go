@@ -31,6 +31,9 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 			return nil, emitters.Problems{{Path: "nodes." + n.Name, Msg: fmt.Sprintf("node name %q is not a DNS label", n.Name), Fix: "use lower-case letters, digits and dashes"}}
 		}
 	}
+	if d.Inputs.TalosLocked {
+		return lockedFiles(d), nil
+	}
 	p, err := newPlan(d)
 	if err != nil {
 		return nil, err
@@ -49,6 +52,17 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	}
 	files = append(files, emitters.File{Path: TalosconfigFile, Data: tc, Secret: true, EncryptedRegex: EncryptedRegex})
 	return files, nil
+}
+
+// lockedFiles are the files Emit would write, with unknown contents: the
+// bundle cannot be read without the age key, so the sink keeps what is on
+// disk and reports it unverified.
+func lockedFiles(d *model.Description) []emitters.File {
+	files := make([]emitters.File, 0, len(d.Nodes)+1)
+	for _, n := range d.Nodes {
+		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex})
+	}
+	return append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex})
 }
 
 // allConfigs builds every node's config on all cores. The plan is read-only

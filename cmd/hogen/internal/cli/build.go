@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters/builtin"
 )
@@ -37,28 +41,67 @@ Pre-commit hooks and CI run this.`,
 }
 
 func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
-	_, files, diags, err := compiler.Generate(cmd.Context(), compiler.Options{Dir: dir}, builtin.All())
-	if rerr := report(env, diags, err); rerr != nil {
-		return rerr
-	}
-	plan, err := sink.NewPlan(dir, files, nil)
+	b, err := planBuild(cmd.Context(), env, dir)
 	if err != nil {
 		return err
 	}
+	b.reportSecrets(env)
 	if check {
-		if plan.Clean() {
-			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, plan.Unchanged)
+		if b.plan.Clean() {
+			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, b.plan.Unchanged)
 			return nil
 		}
-		if err := plan.Diff(env.Stdout); err != nil {
+		if err := b.plan.Diff(env.Stdout); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "%s: out of date: %s; run 'hogen build %s'\n", dir, plan.Summary(), dir)
+		fmt.Fprintf(env.Stderr, "%s: out of date: %s; run 'hogen build %s'\n", dir, b.plan.Summary(), dir)
 		return errReported
 	}
-	if err := plan.Apply(); err != nil {
+	if err := b.plan.Apply(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s\n", dir, plan.Summary())
+	fmt.Fprintf(env.Stdout, "%s: %s\n", dir, b.plan.Summary())
 	return nil
+}
+
+// built is a compiled description compared with the tree on disk: what
+// build writes, build --check reports and diff explains.
+type built struct {
+	res    *compiler.Result
+	plan   *sink.Plan
+	sealer *secrets.Sealer // nil when the description has no recipients
+}
+
+func planBuild(ctx context.Context, env *Env, dir string) (*built, error) {
+	res, err := compiler.Generate(ctx, compiler.Options{Dir: dir, Getenv: env.Getenv}, builtin.All())
+	if rerr := report(env, res.Diagnostics, err); rerr != nil {
+		return nil, rerr
+	}
+	b := &built{res: res}
+	var sealer sink.Sealer
+	if rs := res.Description.Cluster.SOPS.AgeRecipients; len(rs) > 0 {
+		if b.sealer, err = secrets.NewSealer(rs, res.Unlocked.Identities); err != nil {
+			return nil, err
+		}
+		sealer = b.sealer
+	}
+	if b.plan, err = sink.NewPlan(dir, res.Files, sealer); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// reportSecrets says which secret files were re-encrypted for new
+// recipients, and which could not be verified for want of a key. Neither
+// changes the exit status: a CI job without the key still checks the rest.
+func (b *built) reportSecrets(env *Env) {
+	var r secrets.Report
+	if b.sealer != nil {
+		r = b.sealer.Report()
+	}
+	r.Unverified = slices.Compact(slices.Sorted(slices.Values(append(r.Unverified, b.plan.Unverified...))))
+	r.Print(env.Stderr)
+	if len(r.Unverified) > 0 {
+		fmt.Fprintf(env.Stderr, "\tno age key opens %s (looked in: %s)\n", strings.Join(b.res.Unlocked.Locked, ", "), b.res.Unlocked.Identities.Searched())
+	}
 }

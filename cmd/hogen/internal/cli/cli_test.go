@@ -46,6 +46,14 @@ func TestExitCodes(t *testing.T) {
 func runIn(t *testing.T, args ...string) int {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	// An age key file of the test's own, never the developer's.
+	keyFile := filepath.Join(t.TempDir(), "keys.txt")
+	getenv := func(k string) string {
+		if k == "SOPS_AGE_KEY_FILE" {
+			return keyFile
+		}
+		return ""
+	}
+	env := &Env{Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errb, Getenv: getenv}
 	return run(context.Background(), env, args)
 }

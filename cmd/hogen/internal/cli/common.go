@@ -36,3 +36,16 @@ func loadDescription(ctx context.Context, env *Env, dir string) (*model.Descript
 	}
 	return d, nil
 }
+
+// loadUnlocked is loadDescription with the secret inputs decrypted into
+// d.Inputs, for commands that need their values (talos config).
+func loadUnlocked(ctx context.Context, env *Env, dir string) (*model.Description, error) {
+	d, err := loadDescription(ctx, env, dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := compiler.Unlock(d, dir, env.Getenv); err != nil {
+		return nil, report(env, nil, err)
+	}
+	return d, nil
+}

@@ -3,10 +3,8 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/semdiff"
 	"github.com/hogen-dev/hogen/compiler/sink"
-	"github.com/hogen-dev/hogen/emitters/builtin"
 )
 
 func newDiffCmd(env *Env) *cobra.Command {
@@ -37,15 +35,12 @@ Secret values never appear: a secret file is only reported as changed.
 }
 
 func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
-	_, files, diags, err := compiler.Generate(cmd.Context(), compiler.Options{Dir: dir}, builtin.All())
-	if rerr := report(env, diags, err); rerr != nil {
-		return rerr
-	}
-	plan, err := sink.NewPlan(dir, files, nil)
+	b, err := planBuild(cmd.Context(), env, dir)
 	if err != nil {
 		return err
 	}
-	r := semdiff.Diff(planSets(plan))
+	b.reportSecrets(env)
+	r := semdiff.Diff(planSets(b.plan))
 	if format == "markdown" {
 		return r.Markdown(env.Stdout)
 	}

@@ -23,6 +23,8 @@ func TestDiffCommand(t *testing.T) {
 	network: node: cidr: "10.0.0.0/24"
 	flux: source: url: "https://github.com/me/lab"
 }
+// This test is about diff's rendering: only the namespaces emitter runs.
+emitters: {flux: enabled: false, talos: enabled: false, sops: enabled: false}
 `)
 	cue("nodes.cue", `nodes: solo: {role: "controlplane", address: "10.0.0.10", interface: name: "eth0", installDisk: path: "/dev/sda"}
 apps: podinfo: {namespace: "web", chart: {repo: "https://stefanprodan.github.io/podinfo", name: "podinfo", version: "6.9.1"}}

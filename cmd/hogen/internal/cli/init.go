@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,17 +23,33 @@ func newInitCmd(env *Env) *cobra.Command {
 		Use:   "init DIR",
 		Short: "Write a starter cluster description that builds",
 		Long: `Init writes a small cluster.cue, nodes.cue and apps.cue into DIR (created if
-missing) as a starting point. It refuses to touch a directory that already
-holds .cue files.`,
+missing) as a starting point that builds. It refuses to touch a directory
+that already holds .cue files.
+
+Secrets need an age key: init uses the one sops would use
+($SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY, or sops' key file) or creates one at
+sops' key file, puts its public key in cluster.sops.ageRecipients, and runs
+'hogen talos init' to create the cluster's Talos secrets once.`,
 		Example: `  hogen init my-cluster && hogen vet my-cluster`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInit(env, args[0])
+			return runInit(cmd.Context(), env, args[0])
 		},
 	}
 }
 
-func runInit(env *Env, dir string) error {
+// recipientMarker in the starter's cluster.cue becomes the age recipient.
+const recipientMarker = "AGE_RECIPIENT"
+
+func runInit(ctx context.Context, env *Env, dir string) error {
+	what, recipients, err := ensureAgeKey(env)
+	if err != nil {
+		return err
+	}
+	if len(recipients) == 0 {
+		return fmt.Errorf("%s, but it holds no age key hogen can use", what)
+	}
+	fmt.Fprintln(env.Stdout, what)
 	if existing, _ := filepath.Glob(filepath.Join(dir, "*.cue")); len(existing) > 0 {
 		return fmt.Errorf("%s already holds a description (%s); init writes only into a directory without .cue files", dir, filepath.Base(existing[0]))
 	}
@@ -47,6 +65,7 @@ func runInit(env *Env, dir string) error {
 		if err != nil {
 			return err
 		}
+		b = bytes.ReplaceAll(b, []byte(recipientMarker), []byte(recipients[0]))
 		target := filepath.Join(dir, filepath.Base(n))
 		f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if errors.Is(err, fs.ErrExist) {
@@ -60,6 +79,9 @@ func runInit(env *Env, dir string) error {
 			return fmt.Errorf("writing %s: %w", target, err)
 		}
 		fmt.Fprintf(env.Stdout, "wrote %s\n", target)
+	}
+	if err := runTalosInit(ctx, env, defaultTalosWiring(), dir, false); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "next: edit the addresses and Git URL, then run 'hogen vet %s' and 'hogen build %s'\n", dir, dir)
 	return nil

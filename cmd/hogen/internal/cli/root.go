@@ -98,6 +98,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newImportCmd(env),
 		newDiffCmd(env),
 		newTalosCmd(env),
+		newSecretsCmd(env),
 	)
 	return root
 }

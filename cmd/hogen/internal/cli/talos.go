@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"os"
 	"path/filepath"
 
@@ -27,13 +28,7 @@ type talosWiring struct {
 // defaultTalosWiring is the one place the lead connects at integration:
 // load = loadDescription, encrypt = compiler/secrets.Encrypt.
 func defaultTalosWiring() talosWiring {
-	notWired := errors.New("this build of hogen has no description loader or SOPS encryption wired in")
-	return talosWiring{
-		load: func(context.Context, *Env, string) (*model.Description, error) { return nil, notWired },
-		encrypt: func([]byte, []string, string) ([]byte, error) {
-			return nil, notWired
-		},
-	}
+	return talosWiring{load: loadUnlocked, encrypt: secrets.Encrypt}
 }
 
 func newTalosCmd(env *Env) *cobra.Command { return newTalosCmdWith(env, defaultTalosWiring()) }

@@ -1,0 +1,219 @@
+package secrets
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"filippo.io/age"
+)
+
+// The places sops looks for age private keys, which hogen reads the same way
+// so that a key set up for sops works for hogen unchanged.
+const (
+	// KeyFileEnv names a file of age identities, one per line.
+	KeyFileEnv = "SOPS_AGE_KEY_FILE"
+	// KeyEnv holds age identities themselves, separated by white space.
+	KeyEnv = "SOPS_AGE_KEY"
+	// defaultKeyPath is relative to the user config directory.
+	defaultKeyPath = "sops/age/keys.txt"
+)
+
+// Identities are the age private keys hogen found, with where it looked, so
+// an error can say where to put a missing key.
+type Identities struct {
+	ids        []age.Identity
+	recipients []string // public keys of ids, sorted
+	sources    []string // where keys were found
+	searched   []string // every place looked, found or not
+}
+
+// LoadIdentities finds age private keys as sops does: every identity in
+// $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY and sops' default key file
+// (DefaultKeyFile), all of them together. getenv reads the environment (pass
+// os.Getenv), so tests control it. Finding no key is not an error: the
+// result is then Empty, and callers that need a key say so.
+// SOPS_AGE_KEY_CMD and SSH keys, which sops also reads, are not supported.
+func LoadIdentities(getenv func(string) string) (*Identities, error) {
+	ids := &Identities{}
+	if p := getenv(KeyFileEnv); p != "" {
+		ids.searched = append(ids.searched, KeyFileEnv+"="+p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("reading age keys from %s: %w (fix the variable or unset it)", KeyFileEnv, err)
+		}
+		if err := ids.add(KeyFileEnv+"="+p, string(data), false); err != nil {
+			return nil, err
+		}
+	} else {
+		ids.searched = append(ids.searched, KeyFileEnv)
+	}
+	if v := getenv(KeyEnv); v != "" {
+		ids.searched = append(ids.searched, KeyEnv)
+		if err := ids.add(KeyEnv, v, true); err != nil {
+			return nil, err
+		}
+	} else {
+		ids.searched = append(ids.searched, KeyEnv)
+	}
+	// Like sops, a missing or undeterminable default file is not an error.
+	if p, err := DefaultKeyFile(getenv); err == nil {
+		ids.searched = append(ids.searched, p)
+		data, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("reading age keys: %w", err)
+		default:
+			if err := ids.add(p, string(data), false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sort.Strings(ids.recipients)
+	return ids, nil
+}
+
+// ParseIdentities reads age identities from text in the key file format
+// (one per line, # comments). It is how tests and callers holding a key in
+// memory get Identities without the environment.
+func ParseIdentities(source, text string) (*Identities, error) {
+	ids := &Identities{searched: []string{source}}
+	if err := ids.add(source, text, false); err != nil {
+		return nil, err
+	}
+	sort.Strings(ids.recipients)
+	return ids, nil
+}
+
+// add parses text from source. Plugin identities (AGE-PLUGIN-...) need an
+// external program and are skipped, so a keys.txt that also holds a
+// hardware key still works for its plain keys.
+func (ids *Identities) add(source, text string, wordsPerLine bool) error {
+	found := 0
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		words := []string{line}
+		if wordsPerLine {
+			words = strings.Fields(line)
+		}
+		for _, w := range words {
+			if strings.HasPrefix(w, "AGE-PLUGIN-") {
+				continue
+			}
+			if err := ids.parseOne(w); err != nil {
+				return fmt.Errorf("reading age keys from %s: %w", source, err)
+			}
+			found++
+		}
+	}
+	if found > 0 {
+		ids.sources = append(ids.sources, source)
+	}
+	return nil
+}
+
+func (ids *Identities) parseOne(s string) error {
+	switch {
+	case strings.HasPrefix(s, "AGE-SECRET-KEY-PQ-1"):
+		id, err := age.ParseHybridIdentity(s)
+		if err != nil {
+			return fmt.Errorf("not an age key: %w", err)
+		}
+		ids.ids = append(ids.ids, id)
+		ids.recipients = append(ids.recipients, id.Recipient().String())
+	case strings.HasPrefix(s, "AGE-SECRET-KEY-1"):
+		id, err := age.ParseX25519Identity(s)
+		if err != nil {
+			return fmt.Errorf("not an age key: %w", err)
+		}
+		ids.ids = append(ids.ids, id)
+		ids.recipients = append(ids.recipients, id.Recipient().String())
+	default:
+		// Never echo the line: it may be a key with a typo.
+		return errors.New("a line is not an age private key (AGE-SECRET-KEY-1...)")
+	}
+	return nil
+}
+
+// Empty tells whether no key was found.
+func (ids *Identities) Empty() bool { return ids == nil || len(ids.ids) == 0 }
+
+// Recipients returns the public keys of the identities, sorted.
+func (ids *Identities) Recipients() []string {
+	if ids == nil {
+		return nil
+	}
+	return append([]string(nil), ids.recipients...)
+}
+
+// Searched describes where keys were looked for, for error messages.
+func (ids *Identities) Searched() string {
+	if ids == nil || len(ids.searched) == 0 {
+		return "nowhere"
+	}
+	return strings.Join(ids.searched, ", ")
+}
+
+// has tells whether an identity's public key is r.
+func (ids *Identities) has(r string) bool {
+	i := sort.SearchStrings(ids.recipients, r)
+	return i < len(ids.recipients) && ids.recipients[i] == r
+}
+
+// DefaultKeyFile is sops' default age key file: keys.txt under sops/age in
+// the user config directory, which sops takes from os.UserConfigDir except
+// that on macOS a set $XDG_CONFIG_HOME wins.
+func DefaultKeyFile(getenv func(string) string) (string, error) {
+	dir, err := userConfigDir(runtime.GOOS, getenv)
+	if err != nil {
+		return "", fmt.Errorf("finding sops' default age key file: %w", err)
+	}
+	return filepath.Join(dir, filepath.FromSlash(defaultKeyPath)), nil
+}
+
+// userConfigDir is os.UserConfigDir with sops' macOS exception, reading the
+// environment through getenv.
+func userConfigDir(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "windows":
+		if d := getenv("AppData"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%AppData% is not defined")
+	case "darwin", "ios":
+		if d := getenv("XDG_CONFIG_HOME"); d != "" && goos == "darwin" {
+			return d, nil
+		}
+		if h := getenv("HOME"); h != "" {
+			return h + "/Library/Application Support", nil
+		}
+		return "", errors.New("$HOME is not defined")
+	case "plan9":
+		if h := getenv("home"); h != "" {
+			return h + "/lib", nil
+		}
+		return "", errors.New("$home is not defined")
+	default:
+		if d := getenv("XDG_CONFIG_HOME"); d != "" {
+			if !filepath.IsAbs(d) {
+				return "", errors.New("path in $XDG_CONFIG_HOME is relative")
+			}
+			return d, nil
+		}
+		if h := getenv("HOME"); h != "" {
+			return h + "/.config", nil
+		}
+		return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
+	}
+}

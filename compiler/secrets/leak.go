@@ -1,0 +1,150 @@
+package secrets
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// MinScanLength is the shortest secret value, in bytes, the leak guard
+// looks for. Shorter values ("admin", "1883", "true") occur in ordinary
+// output by chance, so scanning for them would fail builds for nothing;
+// they are also too short to be real secrets. Such values get a Warning
+// instead of silence. Eight bytes is the shortest password most policies
+// accept, and below the length of every token format hogen's users hold.
+const MinScanLength = 8
+
+// Leak is a secret value found in a file that is not encrypted.
+type Leak struct {
+	// File is the output path.
+	File string
+	// Secret is the secret's name; the value is never reported.
+	Secret string
+	// Form says how the value appeared: "as is", "JSON-escaped" or
+	// "base64-encoded".
+	Form string
+}
+
+// LeakError fails a build whose plaintext output holds a secret value.
+type LeakError struct{ Leaks []Leak }
+
+func (e *LeakError) Error() string {
+	var b strings.Builder
+	for i, l := range e.Leaks {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s: holds the value of secret %q (%s): reference the secret instead of its value", l.File, l.Secret, l.Form)
+	}
+	return b.String()
+}
+
+// LeakWarning is a secret the guard did not look for, and why.
+type LeakWarning struct {
+	Secret string
+	Msg    string
+}
+
+// GuardLeaks scans every file not marked Secret for every secret value
+// (input secrets and key material alike, by name), as is, JSON-escaped
+// (how YAML and JSON quote it) and base64-encoded at any alignment (inside
+// a Secret's data or a kubeconfig). It returns a *LeakError naming each
+// file and secret found, never a value, and a warning per value shorter
+// than MinScanLength.
+func GuardLeaks(files []emitters.File, secrets map[string]string) ([]LeakWarning, error) {
+	names := make([]string, 0, len(secrets))
+	for n := range secrets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var warns []LeakWarning
+	type needle struct {
+		name, form string
+		b          []byte
+	}
+	var needles []needle
+	for _, n := range names {
+		v := secrets[n]
+		if len(v) < MinScanLength {
+			warns = append(warns, LeakWarning{Secret: n, Msg: fmt.Sprintf(
+				"shorter than %d bytes: the leak guard does not look for it in the output", MinScanLength)})
+			continue
+		}
+		for _, f := range forms(v) {
+			needles = append(needles, needle{n, f.form, f.b})
+		}
+	}
+	var leaks []Leak
+	for _, f := range files {
+		if f.Secret {
+			continue
+		}
+		found := map[string]bool{}
+		for _, nd := range needles {
+			if !found[nd.name] && bytes.Contains(f.Data, nd.b) {
+				found[nd.name] = true
+				leaks = append(leaks, Leak{File: f.Path, Secret: nd.name, Form: nd.form})
+			}
+		}
+	}
+	if len(leaks) == 0 {
+		return warns, nil
+	}
+	sort.Slice(leaks, func(i, j int) bool {
+		if leaks[i].File != leaks[j].File {
+			return leaks[i].File < leaks[j].File
+		}
+		return leaks[i].Secret < leaks[j].Secret
+	})
+	return warns, &LeakError{Leaks: leaks}
+}
+
+type form struct {
+	form string
+	b    []byte
+}
+
+// forms returns the byte strings that betray v, most direct first.
+func forms(v string) []form {
+	out := []form{{"as is", []byte(v)}}
+	if q, err := json.Marshal(v); err == nil {
+		if esc := q[1 : len(q)-1]; !bytes.Equal(esc, []byte(v)) {
+			out = append(out, form{"JSON-escaped", esc})
+		}
+	}
+	seen := map[string]bool{}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for _, b := range base64Cores(enc, []byte(v)) {
+			if !seen[string(b)] {
+				seen[string(b)] = true
+				out = append(out, form{"base64-encoded", b})
+			}
+		}
+	}
+	return out
+}
+
+// base64Cores returns, for each of the three alignments v can have inside a
+// longer base64 text, the characters that depend on v alone: the text
+// holds one of them wherever it holds v encoded.
+func base64Cores(enc *base64.Encoding, v []byte) [][]byte {
+	var out [][]byte
+	for k := 0; k < 3; k++ {
+		buf := append(make([]byte, k), v...)
+		s := enc.EncodeToString(buf)
+		start := 0
+		if k > 0 {
+			start = 4 // the first quantum mixes in bytes before v
+		}
+		end := 4 * (len(buf) / 3) // the last partial quantum mixes in bytes after v
+		if end-start >= MinScanLength {
+			out = append(out, []byte(s[start:end]))
+		}
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package secrets
+
+import (
+	"encoding/base64"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+const helmRelease = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: grafana
+  namespace: observability
+spec:
+  values:
+    adminPassword: %s
+`
+
+func TestGuardLeaks(t *testing.T) {
+	const token = "cf-0123456789abcdef"
+	json := `{"verifier": {"salt": "s4lt-s4lt"}}`
+	secrets := map[string]string{
+		"cloudflare-api-token":         token,
+		"onepassword-credentials-json": json,
+		"mosquitto-password":           "mqtt",
+	}
+	tests := []struct {
+		name  string
+		files []emitters.File
+		want  []Leak
+	}{
+		{
+			name: "pasted into HelmRelease values",
+			files: []emitters.File{{Path: "kubernetes/apps/observability/grafana/app/helmrelease.yaml",
+				Data: []byte(strings.Replace(helmRelease, "%s", token, 1))}},
+			want: []Leak{{File: "kubernetes/apps/observability/grafana/app/helmrelease.yaml", Secret: "cloudflare-api-token", Form: "as is"}},
+		},
+		{
+			name: "base64 inside a longer base64 text",
+			files: []emitters.File{{Path: "kubeconfig",
+				Data: []byte("token: " + base64.StdEncoding.EncodeToString([]byte("Bearer "+token+" trailing")))}},
+			want: []Leak{{File: "kubeconfig", Secret: "cloudflare-api-token", Form: "base64-encoded"}},
+		},
+		{
+			name:  "JSON-escaped in a quoted string",
+			files: []emitters.File{{Path: "cm.yaml", Data: []byte(`data: "{\"verifier\": {\"salt\": \"s4lt-s4lt\"}}"`)}},
+			want:  []Leak{{File: "cm.yaml", Secret: "onepassword-credentials-json", Form: "JSON-escaped"}},
+		},
+		{
+			name:  "secret files are skipped",
+			files: []emitters.File{{Path: "secret.sops.yaml", Data: []byte(token), Secret: true}},
+		},
+		{
+			name:  "clean output",
+			files: []emitters.File{{Path: "hr.yaml", Data: []byte(strings.Replace(helmRelease, "%s", "${GRAFANA_PASSWORD}", 1))}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			warns, err := GuardLeaks(tc.files, secrets)
+			wantWarn := []LeakWarning{{Secret: "mosquitto-password",
+				Msg: "shorter than 8 bytes: the leak guard does not look for it in the output"}}
+			if diff := cmp.Diff(wantWarn, warns); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+			var le *LeakError
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("GuardLeaks: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &le) {
+				t.Fatalf("error = %v, want a *LeakError", err)
+			}
+			if diff := cmp.Diff(tc.want, le.Leaks); diff != "" {
+				t.Errorf("leaks (-want +got):\n%s", diff)
+			}
+			for _, v := range secrets {
+				if strings.Contains(err.Error(), v) {
+					t.Errorf("the error reveals a value: %v", err)
+				}
+			}
+			if !strings.Contains(err.Error(), tc.want[0].File) || !strings.Contains(err.Error(), tc.want[0].Secret) {
+				t.Errorf("the error %q does not name the file and the secret", err)
+			}
+		})
+	}
+}
+
+func TestFlattenYAML(t *testing.T) {
+	bundle := "cluster:\n  id: abc\n  secret: S1\ncerts:\n  os:\n    crt: CRT\n    key: KEY\nsecrets:\n  bootstraptoken: BT\nlist: [x, 1]\n"
+	tests := []struct {
+		name string
+		keys *regexp.Regexp
+		want map[string]string
+	}{
+		{name: "every leaf", want: map[string]string{
+			"b:cluster.id": "abc", "b:cluster.secret": "S1", "b:certs.os.crt": "CRT", "b:certs.os.key": "KEY",
+			"b:secrets.bootstraptoken": "BT", "b:list.0": "x",
+		}},
+		{name: "Talos key material only", keys: TalosKeyMaterial, want: map[string]string{
+			"b:cluster.secret": "S1", "b:certs.os.key": "KEY", "b:secrets.bootstraptoken": "BT",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := FlattenYAML("b", []byte(bundle), tc.keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("FlattenYAML (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

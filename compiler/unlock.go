@@ -1,0 +1,141 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/talos"
+)
+
+// readSecretNames lists the names in dir's secrets.sops.yaml without a key
+// (SOPS keeps keys in clear); no file means no secrets.
+func readSecretNames(dir string) ([]string, error) {
+	path := filepath.Join(dir, secrets.InputFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading secrets: %w", err)
+	}
+	names, err := secrets.Names(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return names, nil
+}
+
+// Unlocked is what opening a description's secret inputs gave.
+type Unlocked struct {
+	// Identities are the age keys found; empty when none was.
+	Identities *secrets.Identities
+	// Locked lists the encrypted inputs no key was found for. Their
+	// outputs are kept as they are and reported unverified.
+	Locked []string
+}
+
+// Unlock decrypts the description's secret inputs into d.Inputs, with the
+// age keys getenv leads to (as sops finds them): secrets.sops.yaml, and the
+// Talos secrets bundle and client certificate. No key is not an error: the
+// inputs stay locked and are listed. A key that does not open a file, or a
+// tampered file, is an error. A referenced secret that is empty is
+// reported at its reference.
+func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlocked, error) {
+	ids, err := secrets.LoadIdentities(getenv)
+	if err != nil {
+		return nil, err
+	}
+	u := &Unlocked{Identities: ids}
+	// read returns an input's encrypted bytes, or nil (not there, or no key
+	// to open it: then it is listed as locked).
+	read := func(rel string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil
+		case err != nil:
+			return nil, fmt.Errorf("reading %s: %w", rel, err)
+		case ids.Empty():
+			u.Locked = append(u.Locked, rel)
+			return nil, nil
+		}
+		return b, nil
+	}
+	decrypt := func(rel string) ([]byte, error) {
+		b, err := read(rel)
+		if b == nil || err != nil {
+			return nil, err
+		}
+		plain, err := secrets.Decrypt(b, ids)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
+		}
+		return plain, nil
+	}
+	b, err := read(secrets.InputFile)
+	switch {
+	case err != nil:
+		return nil, err
+	case b != nil:
+		if d.Inputs.Secrets, err = secrets.DecryptValues(b, ids); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, secrets.InputFile), err)
+		}
+	case len(u.Locked) == 0:
+		d.Inputs.Secrets = map[string]string{} // no input file: no secrets
+	}
+	if d.Inputs.TalosSecrets, err = decrypt(talos.SecretsFile); err != nil {
+		return nil, err
+	}
+	if d.Inputs.TalosClient, err = decrypt(talos.ClientFile); err != nil {
+		return nil, err
+	}
+	d.Inputs.TalosLocked = slices.Contains(u.Locked, talos.SecretsFile)
+	if ds := emptySecrets(d); len(ds) > 0 {
+		return nil, ds
+	}
+	return u, nil
+}
+
+// emptySecrets reports every reference to a secret whose value is empty:
+// an empty token shipped to a cluster fails late and far from its cause.
+func emptySecrets(d *model.Description) Diagnostics {
+	c := &checker{d: d}
+	forEachSecretRef(d, func(path, name string) {
+		if v, ok := d.Inputs.Secrets[name]; ok && v == "" {
+			c.errorf(path, fmt.Sprintf("set it: echo -n VALUE | hogen secrets set %s", name), "secret %q is empty in %s", name, secrets.InputFile)
+		}
+	})
+	return c.diags.Sorted()
+}
+
+// GuardLeaks fails when a file that is not encrypted holds a secret value
+// hogen knows: the input secrets and the Talos key material. It names the
+// file and the secret, never the value. Values too short to scan for come
+// back as warnings.
+func GuardLeaks(d *model.Description, files []emitters.File) (Diagnostics, error) {
+	named := maps.Clone(d.Inputs.Secrets)
+	if named == nil {
+		named = map[string]string{}
+	}
+	if d.Inputs.TalosSecrets != nil {
+		km, err := secrets.FlattenYAML(talos.SecretsFile, d.Inputs.TalosSecrets, secrets.TalosKeyMaterial)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(named, km)
+	}
+	warns, err := secrets.GuardLeaks(files, named)
+	var diags Diagnostics
+	for _, w := range warns {
+		diags = append(diags, Diagnostic{Warning: true, Path: "secrets." + w.Secret, Msg: w.Msg})
+	}
+	return diags, err
+}
