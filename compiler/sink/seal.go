@@ -2,7 +2,8 @@
 // only when bytes change, pruning only what hogen itself generated.
 package sink
 
-// Sealer encrypts secret files on their way to disk.
+// Sealer encrypts secret files on their way to disk. The plan calls Seal
+// from several goroutines at once.
 type Sealer interface {
 	// Seal returns the bytes to write for a secret file at path whose
 	// plaintext is plain. existing is what is on disk now (nil if nothing):
