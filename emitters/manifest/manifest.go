@@ -32,14 +32,18 @@ func encodeOne(o any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding %T: %w", o, err)
 	}
+	// UseNumber keeps integers beyond 2^53 (and every number's spelling)
+	// as they were: Helm values are the user's, not float64's.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("encoding %T: not an object: %w", o, err)
 	}
 	delete(m, "status")
 	for k, v := range m {
-		if sub, ok := v.(map[string]any); ok && len(sub) == 0 {
-			delete(m, k) // spec: {} of an object that has none
+		if sub, ok := v.(map[string]any); v == nil || ok && len(sub) == 0 {
+			delete(m, k) // spec: {} or spec: null of an object that has none
 		}
 	}
 	if meta, ok := m["metadata"].(map[string]any); ok {
