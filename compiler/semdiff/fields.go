@@ -54,16 +54,7 @@ func diffValues(path string, o, n any, hideData bool) []FieldChange {
 }
 
 func diffMaps(path string, o, n map[string]any, hideData bool) []FieldChange {
-	keys := make([]string, 0, len(o)+len(n))
-	for k := range o {
-		keys = append(keys, k)
-	}
-	for k := range n {
-		if _, ok := o[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
+	keys := unionKeys(o, n)
 	var out []FieldChange
 	for _, k := range keys {
 		p := join(path, k)
@@ -194,3 +185,18 @@ func join(path, key string) string {
 
 // isMultiline tells whether a rendered value is better shown line by line.
 func isMultiline(s string) bool { return strings.Contains(strings.TrimSuffix(s, "\n"), "\n") }
+
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys[A, B any](a map[string]A, b map[string]B) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -15,7 +15,6 @@ package semdiff
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 )
 
@@ -95,16 +94,7 @@ func (r Report) Count() (added, removed, changed int) {
 
 // Diff compares the old and the new set.
 func Diff(old, new Set) Report {
-	paths := make([]string, 0, len(old)+len(new))
-	for p := range old {
-		paths = append(paths, p)
-	}
-	for p := range new {
-		if _, ok := old[p]; !ok {
-			paths = append(paths, p)
-		}
-	}
-	slices.Sort(paths)
+	paths := unionKeys(old, new)
 	var r Report
 	for _, p := range paths {
 		o, inOld := old[p]
