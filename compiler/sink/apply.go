@@ -1,19 +1,25 @@
 package sink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 )
 
-// Apply carries the plan out: every new file is first written to a temp
-// file beside its target; only when all are on disk are they renamed into
-// place, then stale files pruned, then the manifest replaced. A failure
-// while writing temp files removes them and leaves the tree as it was.
-func (p *Plan) Apply() error {
+// Apply carries the plan out in an order that keeps the tree whole:
+//  1. every new file is written to a temp file beside its target (a
+//     failure, or ctx being cancelled, removes them: nothing changed);
+//  2. the temp files are renamed into place (a failed rename puts back
+//     what the earlier renames replaced);
+//  3. stale files are pruned;
+//  4. the manifest is replaced last, listing every generated file plus
+//     any stale one a failed prune left, so the next build prunes it.
+func (p *Plan) Apply(ctx context.Context) error {
 	if p.Clean() {
 		return nil
 	}
@@ -22,31 +28,70 @@ func (p *Plan) Apply() error {
 		return fmt.Errorf("opening output directory: %w", err)
 	}
 	defer root.Close()
-	writes := p.Writes
-	if p.manifest != nil {
-		writes = append(writes[:len(writes):len(writes)], Change{Path: ManifestName, New: p.manifest})
-	}
 	st := &staging{root: root}
-	for _, w := range writes {
+	for _, w := range p.Writes {
+		if err := ctx.Err(); err != nil {
+			st.rollback()
+			return err
+		}
 		if err := st.stage(w.Path, w.New); err != nil {
 			st.rollback()
 			return err
 		}
 	}
-	// Renames are atomic per file; the manifest goes last, so an
-	// interrupted apply leaves at worst new files the old manifest does
-	// not own, which the next build adopts (their bytes match).
-	for _, s := range st.staged {
+	for i, s := range st.staged {
 		if err := root.Rename(s.tmp, s.target); err != nil {
+			restore(root, p.Writes[:i])
 			st.rollback()
-			return fmt.Errorf("writing %s: %w", s.target, err)
+			return fmt.Errorf("writing %s: %w (the files written before it were put back)", s.target, err)
 		}
 	}
-	for _, c := range p.Prunes {
+	owned := slices.Clone(p.generated)
+	var pruneErr error
+	for i, c := range p.Prunes {
 		if err := root.Remove(c.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("pruning %s: %w", c.Path, err)
+			pruneErr = fmt.Errorf("pruning %s: %w", c.Path, err)
+			for _, left := range p.Prunes[i:] {
+				owned = append(owned, left.Path)
+			}
+			break
 		}
 		removeEmptyParents(root, c.Path)
+	}
+	manifest := p.manifest
+	if pruneErr != nil {
+		manifest = encodeManifest(owned)
+	}
+	if manifest != nil {
+		if err := writeAtomic(root, ManifestName, manifest); err != nil {
+			return errors.Join(pruneErr, err)
+		}
+	}
+	return pruneErr
+}
+
+// restore puts back what the given writes replaced: old bytes where there
+// were some, nothing where the file was new.
+func restore(root *os.Root, done []Change) {
+	for _, c := range done {
+		if c.Old == nil {
+			_ = root.Remove(c.Path)
+		} else {
+			_ = writeAtomic(root, c.Path, c.Old)
+		}
+	}
+}
+
+// writeAtomic replaces one file through a temp file and a rename.
+func writeAtomic(root *os.Root, target string, data []byte) error {
+	st := &staging{root: root}
+	if err := st.stage(target, data); err != nil {
+		st.rollback()
+		return err
+	}
+	if err := root.Rename(st.staged[0].tmp, target); err != nil {
+		st.rollback()
+		return fmt.Errorf("writing %s: %w", target, err)
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ func (p *Plan) Diff(w io.Writer) error {
 			return err
 		}
 	}
+	if p.manifest != nil {
+		return writeDiff(w, Change{Path: ManifestName, Old: p.oldManifest, New: p.manifest})
+	}
 	return nil
 }
 
@@ -61,5 +64,9 @@ func (p *Plan) Summary() string {
 			changed++
 		}
 	}
-	return fmt.Sprintf("%d added, %d changed, %d removed, %d unchanged", added, changed, len(p.Prunes), p.Unchanged)
+	s := fmt.Sprintf("%d added, %d changed, %d removed, %d unchanged", added, changed, len(p.Prunes), p.Unchanged)
+	if p.manifest != nil && len(p.Writes) == 0 && len(p.Prunes) == 0 {
+		s += "; " + ManifestName + " out of date"
+	}
+	return s
 }

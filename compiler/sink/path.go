@@ -25,7 +25,8 @@ func CheckPath(p string) error {
 		return fmt.Errorf("output path %q is hogen's manifest", p)
 	}
 	for _, part := range strings.Split(p, "/") {
-		if part == "." || part == ".." || part == ".git" {
+		// .git case-folded: on macOS and Windows .GIT is the same directory.
+		if part == "." || part == ".." || strings.EqualFold(part, ".git") {
 			return fmt.Errorf("output path %q: component %q is not allowed", p, part)
 		}
 	}

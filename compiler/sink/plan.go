@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/emitters"
 )
@@ -32,8 +33,15 @@ type Plan struct {
 	Unchanged int
 	// Unverified are secret files kept as they are because their plaintext
 	// could not be computed (no private key): not checked, not rewritten.
-	Unverified []string
-	manifest   []byte // the manifest's new bytes, nil when unchanged
+	Unverified  []string
+	manifest    []byte   // the manifest's new bytes, nil when unchanged
+	oldManifest []byte   // the manifest on disk, for the diff
+	generated   []string // every path generated, for the manifest
+}
+
+// ManifestChanged tells whether the list of generated files changes.
+func (p *Plan) ManifestChanged() bool {
+	return p.manifest != nil
 }
 
 // Clean tells whether the tree already matches: nothing to write or prune.
@@ -75,10 +83,12 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 			p.Unverified = append(p.Unverified, it.f.Path)
 		}
 		switch {
+		case it.old != nil && !owned[it.f.Path] && (it.unverified || string(it.old) != string(it.data)):
+			// Not ours: refused, even when unverified (no key), so a file
+			// kept without a key is never adopted and overwritten later.
+			foreign = append(foreign, it.f.Path)
 		case it.old != nil && string(it.old) == string(it.data):
 			p.Unchanged++
-		case it.old != nil && !owned[it.f.Path]:
-			foreign = append(foreign, it.f.Path)
 		default:
 			p.Writes = append(p.Writes, Change{Path: it.f.Path, Old: it.old, New: it.data, Secret: it.f.Secret})
 		}
@@ -89,12 +99,24 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 	if err := p.stale(root, owned, files); err != nil {
 		return nil, err
 	}
+	p.generated = generated
 	newManifest := encodeManifest(generated)
-	if oldManifest, _ := root.ReadFile(ManifestName); string(oldManifest) != string(newManifest) {
+	if p.oldManifest, _ = root.ReadFile(ManifestName); string(p.oldManifest) != string(newManifest) {
 		p.manifest = newManifest
 	}
 	slices.SortFunc(p.Writes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return p, nil
+}
+
+// Sealed tells whether b is a SOPS-encrypted YAML file: top-level sops
+// metadata with a MAC.
+func Sealed(b []byte) bool {
+	var doc struct {
+		SOPS *struct {
+			MAC string `yaml:"mac"`
+		} `yaml:"sops"`
+	}
+	return yaml.Unmarshal(b, &doc) == nil && doc.SOPS != nil && doc.SOPS.MAC != ""
 }
 
 // item is one generated file on its way to the plan.
@@ -114,8 +136,11 @@ func readAll(root *os.Root, files []emitters.File) ([]item, error) {
 		}
 		items[i] = item{f: f, old: old, data: f.Data}
 		if f.Secret && f.Data == nil {
-			if old == nil {
+			switch {
+			case old == nil:
 				return nil, fmt.Errorf("%s is new and secret, but its values cannot be read without the age key: provide the key (SOPS_AGE_KEY_FILE or SOPS_AGE_KEY) and build again", f.Path)
+			case !Sealed(old):
+				return nil, fmt.Errorf("%s should be SOPS-encrypted but is not (a plaintext secret?); without the age key hogen cannot regenerate it: provide the key and build again", f.Path)
 			}
 			items[i].data, items[i].unverified = old, true
 		}
@@ -166,7 +191,7 @@ func (p *Plan) stale(root *os.Root, owned map[string]bool, files []emitters.File
 			return err
 		}
 		if old != nil {
-			p.Prunes = append(p.Prunes, Change{Path: path, Old: old, Secret: strings.HasSuffix(path, ".sops.yaml")})
+			p.Prunes = append(p.Prunes, Change{Path: path, Old: old, Secret: strings.HasSuffix(path, ".sops.yaml") || Sealed(old)})
 		}
 	}
 	return nil

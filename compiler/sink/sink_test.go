@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,7 @@ func TestCheckPath(t *testing.T) {
 		{"..", false},
 		{".git/config", false},
 		{"x/.git/hooks/pre-commit", false},
+		{".GIT/config", false},
 		{"c:/x", false},
 		{"nul\x00", false},
 		{ManifestName, false},
@@ -75,7 +77,7 @@ func build(t *testing.T, dir string, fs []emitters.File) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -124,7 +126,7 @@ func TestPruneStaysInsideRoot(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ManifestName), []byte(`{"files":["link/precious"]}`), 0o644)
 	p, err := NewPlan(dir, nil, nil)
 	if err == nil {
-		err = p.Apply()
+		err = p.Apply(context.Background())
 	}
 	if err == nil {
 		t.Fatal("plan over a symlinked directory succeeded")
@@ -144,7 +146,7 @@ func TestApplyRollsBack(t *testing.T) {
 	// Between plan and apply, a file appears where a directory is needed.
 	os.WriteFile(filepath.Join(dir, "blocker"), []byte("in the way"), 0o644)
 	before := tree(t, dir)
-	if err := p.Apply(); err == nil {
+	if err := p.Apply(context.Background()); err == nil {
 		t.Fatal("apply succeeded through a file used as a directory")
 	}
 	if diff := cmp.Diff(before, tree(t, dir)); diff != "" {
@@ -170,5 +172,136 @@ func TestDiffHidesSecrets(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "ENC[") || !strings.Contains(b.String(), "secret file changed") {
 		t.Errorf("diff = %q", b.String())
+	}
+}
+
+// A rename that fails part way puts back what earlier renames replaced.
+func TestApplyRestoresOnRenameFailure(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, files("a.yaml", "a1\n", "z/b.yaml", "b1\n"))
+	before := tree(t, dir)
+	p, err := NewPlan(dir, files("a.yaml", "a2\n", "z/b.yaml", "b2\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Between plan and apply, z/b.yaml becomes a non-empty directory.
+	os.Remove(filepath.Join(dir, "z", "b.yaml"))
+	os.MkdirAll(filepath.Join(dir, "z", "b.yaml", "x"), 0o755)
+	before["z/b.yaml/x"] = ""
+	delete(before, "z/b.yaml")
+	if err := p.Apply(context.Background()); err == nil {
+		t.Fatal("apply renamed over a non-empty directory")
+	}
+	got := tree(t, dir)
+	delete(got, "z/b.yaml/x")
+	delete(before, "z/b.yaml/x")
+	if diff := cmp.Diff(before, got); diff != "" {
+		t.Errorf("failed apply changed the tree (-before +after):\n%s", diff)
+	}
+}
+
+// A prune that fails leaves the stale file in the manifest, so the next
+// build still owns it and prunes it.
+func TestApplyKeepsUnprunedInManifest(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, files("a.yaml", "a\n", "s/stale.yaml", "s\n"))
+	p, err := NewPlan(dir, files("a.yaml", "a\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "s", "stale.yaml"))
+	os.MkdirAll(filepath.Join(dir, "s", "stale.yaml", "x"), 0o755)
+	if err := p.Apply(context.Background()); err == nil {
+		t.Fatal("pruning a non-empty directory succeeded")
+	}
+	owned, err := readManifestFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !owned["s/stale.yaml"] {
+		t.Errorf("manifest %v dropped the file it failed to prune", owned)
+	}
+}
+
+func readManifestFile(dir string) (map[string]bool, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return readManifest(root)
+}
+
+const sealedDoc = "data: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]\n"
+
+// Without a key, secret outputs are kept only when they are ours and
+// encrypted: an adopted foreign file or a plaintext one is refused.
+func TestUnverifiedSecrets(t *testing.T) {
+	locked := []emitters.File{{Path: "app/secret.sops.yaml", Secret: true}}
+	tests := []struct {
+		name    string
+		onDisk  string
+		owned   bool
+		wantErr string
+	}{
+		{name: "ours and sealed: kept", onDisk: sealedDoc, owned: true},
+		{name: "not ours: refused", onDisk: sealedDoc, owned: false, wantErr: "did not generate"},
+		{name: "plaintext: refused", onDisk: "stringData:\n  token: hunter2\n", owned: true, wantErr: "should be SOPS-encrypted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "app"), 0o755)
+			os.WriteFile(filepath.Join(dir, "app", "secret.sops.yaml"), []byte(tt.onDisk), 0o644)
+			if tt.owned {
+				os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"app/secret.sops.yaml"}), 0o644)
+			}
+			p, err := NewPlan(dir, locked, nil)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Clean() || len(p.Unverified) != 1 {
+				t.Errorf("clean=%v unverified=%v, want a clean plan with one unverified file", p.Clean(), p.Unverified)
+			}
+		})
+	}
+}
+
+// A pruned file that is SOPS-encrypted is never shown, whatever its name.
+func TestPruneOfSealedFileIsSecret(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, files("talos/n1.yaml", sealedDoc, "a.yaml", "a\n"))
+	p, err := NewPlan(dir, files("a.yaml", "a\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := p.Diff(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "ENC[") || !strings.Contains(b.String(), "secret file removed") {
+		t.Errorf("diff = %q", b.String())
+	}
+}
+
+// When only the manifest is out of date, --check says so.
+func TestManifestOnlyDrift(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, files("a.yaml", "a\n"))
+	os.Remove(filepath.Join(dir, ManifestName))
+	p, err := NewPlan(dir, files("a.yaml", "a\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	p.Diff(&b)
+	if p.Clean() || !strings.Contains(p.Summary(), ManifestName) || !strings.Contains(b.String(), "+++ b/"+ManifestName) {
+		t.Errorf("clean=%v summary=%q diff=%q", p.Clean(), p.Summary(), b.String())
 	}
 }

@@ -57,7 +57,7 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
 		fmt.Fprintf(env.Stderr, "%s: out of date: %s; run 'hogen build %s'\n", dir, b.plan.Summary(), dir)
 		return errReported
 	}
-	if err := b.plan.Apply(); err != nil {
+	if err := b.plan.Apply(cmd.Context()); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s\n", dir, b.plan.Summary())

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -48,7 +50,11 @@ var errReported = errors.New("reported")
 // Main runs hogen with args and returns the process exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
-	return run(context.Background(), env, args)
+	// Ctrl-C cancels the context: a build stops before it renames anything
+	// and removes its temp files, instead of dying half way.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, env, args)
 }
 
 func run(ctx context.Context, env *Env, args []string) int {
