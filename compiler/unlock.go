@@ -117,7 +117,8 @@ func emptySecrets(d *model.Description) Diagnostics {
 }
 
 // GuardLeaks fails when a file that is not encrypted holds a secret value
-// hogen knows: the input secrets and the Talos key material. It names the
+// hogen knows: the input secrets and the Talos key material (the bundle's
+// keys and tokens, and the admin client key). It names the
 // file and the secret, never the value. Values too short to scan for come
 // back as warnings.
 func GuardLeaks(d *model.Description, files []emitters.File) (Diagnostics, error) {
@@ -125,8 +126,11 @@ func GuardLeaks(d *model.Description, files []emitters.File) (Diagnostics, error
 	if named == nil {
 		named = map[string]string{}
 	}
-	if d.Inputs.TalosSecrets != nil {
-		km, err := secrets.FlattenYAML(talos.SecretsFile, d.Inputs.TalosSecrets, secrets.TalosKeyMaterial)
+	for file, plain := range map[string][]byte{talos.SecretsFile: d.Inputs.TalosSecrets, talos.ClientFile: d.Inputs.TalosClient} {
+		if plain == nil {
+			continue
+		}
+		km, err := secrets.FlattenYAML(file, plain, secrets.TalosKeyMaterial)
 		if err != nil {
 			return nil, err
 		}

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/emitters"
 )
@@ -84,11 +88,24 @@ func GuardLeaks(files []emitters.File, secrets map[string]string) ([]LeakWarning
 		if f.Secret {
 			continue
 		}
+		// The bytes as written, and for YAML and JSON the decoded scalars:
+		// a YAML encoder folds long values and writes multi-line ones as
+		// indented blocks, so their bytes never appear as they are.
+		texts := [][]byte{f.Data}
+		if dec := decodedScalars(f.Path, f.Data); dec != nil {
+			texts = append(texts, dec)
+		}
 		found := map[string]bool{}
-		for _, nd := range needles {
-			if !found[nd.name] && bytes.Contains(f.Data, nd.b) {
-				found[nd.name] = true
-				leaks = append(leaks, Leak{File: f.Path, Secret: nd.name, Form: nd.form})
+		for i, text := range texts {
+			for _, nd := range needles {
+				if !found[nd.name] && bytes.Contains(text, nd.b) {
+					found[nd.name] = true
+					form := nd.form
+					if i > 0 {
+						form += ", in a YAML value"
+					}
+					leaks = append(leaks, Leak{File: f.Path, Secret: nd.name, Form: form})
+				}
 			}
 		}
 	}
@@ -109,12 +126,25 @@ type form struct {
 	b    []byte
 }
 
-// forms returns the byte strings that betray v, most direct first.
+// forms returns the byte strings that betray v, most direct first: v, its
+// JSON/YAML double-quoted escaping, each long line of a multi-line value,
+// and its base64 encodings.
 func forms(v string) []form {
 	out := []form{{"as is", []byte(v)}}
-	if q, err := json.Marshal(v); err == nil {
-		if esc := q[1 : len(q)-1]; !bytes.Equal(esc, []byte(v)) {
+	var q bytes.Buffer
+	enc := json.NewEncoder(&q)
+	enc.SetEscapeHTML(false) // YAML keeps & < > as they are
+	if enc.Encode(v) == nil {
+		quoted := bytes.TrimSuffix(q.Bytes(), []byte("\n"))
+		if esc := quoted[1 : len(quoted)-1]; !bytes.Equal(esc, []byte(v)) {
 			out = append(out, form{"JSON-escaped", esc})
+		}
+	}
+	if strings.Contains(v, "\n") {
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= MinScanLength {
+				out = append(out, form{"one line of it", []byte(line)})
+			}
 		}
 	}
 	seen := map[string]bool{}
@@ -127,6 +157,39 @@ func forms(v string) []form {
 		}
 	}
 	return out
+}
+
+// decodedScalars returns the scalars (keys and values) of a YAML or JSON
+// file as decoded, separated by NUL, or nil for other files and for files
+// that do not parse (their bytes are still scanned).
+func decodedScalars(path string, data []byte) []byte {
+	switch {
+	case strings.HasSuffix(path, ".yaml"), strings.HasSuffix(path, ".yml"), strings.HasSuffix(path, ".json"):
+	default:
+		return nil
+	}
+	var out bytes.Buffer
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			out.WriteString(n.Value)
+			out.WriteByte(0)
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out.Bytes()
+			}
+			return nil
+		}
+		walk(&doc)
+	}
 }
 
 // base64Cores returns, for each of the three alignments v can have inside a

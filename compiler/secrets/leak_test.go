@@ -121,3 +121,31 @@ func TestFlattenYAML(t *testing.T) {
 		})
 	}
 }
+
+// YAML encoders do not write every value's bytes as they are: multi-line
+// values become indented blocks, long ones are folded, and & < > must not
+// be HTML-escaped in the needle. Each must still be caught.
+func TestGuardLeaksThroughYAMLEncoding(t *testing.T) {
+	pem := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBdpIrLHnHZlPtIX5hhgnv5rlnEJ6b0LKmdyKOB0zC6XwAAAJjR7jQb0e40\n-----END OPENSSH PRIVATE KEY-----"
+	passphrase := "correct horse battery staple and then some more words so that the line folds past eighty"
+	tests := []struct {
+		name, secret, file string
+	}{
+		{"multi-line value as a block scalar", pem, "values:\n  deployKey: |-\n    " + strings.ReplaceAll(pem, "\n", "\n    ") + "\n"},
+		{"one line of a multi-line value", pem, "note: QyNTUxOQAAACBdpIrLHnHZlPtIX5hhgnv5rlnEJ6b0LKmdyKOB0zC6XwAAAJjR7jQb0e40\n"},
+		{"long value folded", passphrase, "values:\n  pass: >-\n    correct horse battery staple and then some more words so that the line\n    folds past eighty\n"},
+		{"ampersand kept by YAML", "p&ss<word>-123", "x: \"p&ss<word>-123\\tend\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := GuardLeaks([]emitters.File{{Path: "app/helmrelease.yaml", Data: []byte(tt.file)}}, map[string]string{"the-secret": tt.secret})
+			var le *LeakError
+			if !errors.As(err, &le) || len(le.Leaks) != 1 || le.Leaks[0].Secret != "the-secret" {
+				t.Fatalf("err = %v, want a leak of the-secret", err)
+			}
+			if strings.Contains(err.Error(), tt.secret) {
+				t.Errorf("the error shows the value: %v", err)
+			}
+		})
+	}
+}

@@ -32,8 +32,9 @@ func encodeOne(o any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding %T: %w", o, err)
 	}
-	// UseNumber keeps integers beyond 2^53 (and every number's spelling)
-	// as they were: Helm values are the user's, not float64's.
+	// UseNumber keeps 64-bit integers exact (float64 would round those
+	// beyond 2^53): Helm values are the user's. Larger numbers, and the
+	// spelling of floats (1.50, 1e3), do not survive sigs.k8s.io/yaml.
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any

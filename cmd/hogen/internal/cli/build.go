@@ -101,7 +101,7 @@ func (b *built) reportSecrets(env *Env) {
 	}
 	r.Unverified = slices.Compact(slices.Sorted(slices.Values(append(r.Unverified, b.plan.Unverified...))))
 	r.Print(env.Stderr)
-	if len(r.Unverified) > 0 {
+	if len(r.Unverified) > 0 && len(b.res.Unlocked.Locked) > 0 {
 		fmt.Fprintf(env.Stderr, "\tno age key opens %s (looked in: %s)\n", strings.Join(b.res.Unlocked.Locked, ", "), b.res.Unlocked.Identities.Searched())
 	}
 }

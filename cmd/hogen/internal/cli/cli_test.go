@@ -31,6 +31,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"build", "--frob"}, ExitUsage},
 		{"too many args", []string{"vet", "a", "b"}, ExitUsage},
 		{"init needs a dir", []string{"init"}, ExitUsage},
+		{"unknown talos subcommand", []string{"talos", "confg", "cp-1"}, ExitUsage},
+		{"unknown secrets subcommand", []string{"secrets", "frob"}, ExitUsage},
+		{"unknown import source", []string{"import", "kubespray"}, ExitUsage},
 		{"check drift", []string{"build", "--check", good}, ExitBadInput},
 		{"version", []string{"version"}, ExitOK},
 	}

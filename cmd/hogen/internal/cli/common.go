@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -44,8 +46,15 @@ func loadUnlocked(ctx context.Context, env *Env, dir string) (*model.Description
 	if err != nil {
 		return nil, err
 	}
-	if _, err := compiler.Unlock(d, dir, env.Getenv); err != nil {
-		return nil, report(env, nil, err)
+	u, err := compiler.Unlock(d, dir, env.Getenv)
+	if err != nil {
+		var ds compiler.Diagnostics
+		errors.As(err, &ds)
+		return nil, report(env, ds, err)
+	}
+	if len(u.Locked) > 0 {
+		return nil, fmt.Errorf("no age key opens %s (looked in %s): set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to the key of one of cluster.sops.ageRecipients",
+			strings.Join(u.Locked, ", "), u.Identities.Searched())
 	}
 	return d, nil
 }

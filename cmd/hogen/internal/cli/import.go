@@ -43,8 +43,7 @@ printed as a warning and left as a "// TODO(import):" comment in the output.
 Secret values (such as cluster-template's cloudflare_token) are never
 written; the warning says where they belong.`,
 	}
-	cmd.AddCommand(newImportTalhelperCmd(env), newImportClusterTemplateCmd(env))
-	return cmd
+	return group(cmd, newImportTalhelperCmd(env), newImportClusterTemplateCmd(env))
 }
 
 func newImportTalhelperCmd(env *Env) *cobra.Command {

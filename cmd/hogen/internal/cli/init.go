@@ -42,6 +42,9 @@ sops' key file, puts its public key in cluster.sops.ageRecipients, and runs
 const recipientMarker = "AGE_RECIPIENT"
 
 func runInit(ctx context.Context, env *Env, dir string) error {
+	if existing, _ := filepath.Glob(filepath.Join(dir, "*.cue")); len(existing) > 0 {
+		return fmt.Errorf("%s already holds a description (%s); init writes only into a directory without .cue files", dir, filepath.Base(existing[0]))
+	}
 	what, recipients, err := ensureAgeKey(env)
 	if err != nil {
 		return err
@@ -50,9 +53,6 @@ func runInit(ctx context.Context, env *Env, dir string) error {
 		return fmt.Errorf("%s, but it holds no age key hogen can use", what)
 	}
 	fmt.Fprintln(env.Stdout, what)
-	if existing, _ := filepath.Glob(filepath.Join(dir, "*.cue")); len(existing) > 0 {
-		return fmt.Errorf("%s already holds a description (%s); init writes only into a directory without .cue files", dir, filepath.Base(existing[0]))
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}

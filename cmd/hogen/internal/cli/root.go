@@ -119,3 +119,13 @@ func isCobraUsage(err error) bool {
 	}
 	return false
 }
+
+// group makes cmd a command that only holds subcommands: bare, it prints
+// its help; with an unknown subcommand it is a usage error (exit 2), never
+// help on stdout where a pipe would take it for output.
+func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	cmd.AddCommand(subs...)
+	return cmd
+}

@@ -27,8 +27,7 @@ hogen finds age keys where sops does: $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY, and
 sops' default key file ($XDG_CONFIG_HOME/sops/age/keys.txt, else the user
 config directory's sops/age/keys.txt).`,
 	}
-	cmd.AddCommand(newSecretsInitCmd(env), newSecretsSetCmd(env), newSecretsListCmd(env))
-	return cmd
+	return group(cmd, newSecretsInitCmd(env), newSecretsSetCmd(env), newSecretsListCmd(env))
 }
 
 func newSecretsInitCmd(env *Env) *cobra.Command {

@@ -40,8 +40,7 @@ func newTalosCmdWith(env *Env, w talosWiring) *cobra.Command {
 		Long: `The talos commands manage what the Talos machine configs need besides the
 description: the secrets bundle, made once, and the commands to apply configs.`,
 	}
-	cmd.AddCommand(newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosCommandsCmd(env, w))
-	return cmd
+	return group(cmd, newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosCommandsCmd(env, w))
 }
 
 func newTalosInitCmd(env *Env, w talosWiring) *cobra.Command {
