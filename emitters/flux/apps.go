@@ -140,8 +140,10 @@ func postBuild(d *model.Description) *kustomizev1.PostBuild {
 }
 
 // helmRelease is the app's HelmRelease, with the model's values as they are.
+// The app's timeout bounds the Helm install and upgrade too: a chart given
+// 15m in its Kustomization would otherwise still fail at Helm's 5m default.
 func helmRelease(a model.App) (*helmv2.HelmRelease, error) {
-	durs, err := durations(a.Interval)
+	durs, err := durations(a.Interval, a.Timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +153,7 @@ func helmRelease(a model.App) (*helmv2.HelmRelease, error) {
 		ObjectMeta: metav1.ObjectMeta{Name: a.Name},
 		Spec: helmv2.HelmReleaseSpec{
 			Interval: durs[0],
+			Timeout:  &durs[1],
 			Install:  &helmv2.Install{Remediation: &helmv2.InstallRemediation{Retries: remediationRetries}},
 			Upgrade: &helmv2.Upgrade{
 				CleanupOnFail: true,
