@@ -39,11 +39,6 @@ type Plan struct {
 	generated   []string // every path generated, for the manifest
 }
 
-// ManifestChanged tells whether the list of generated files changes.
-func (p *Plan) ManifestChanged() bool {
-	return p.manifest != nil
-}
-
 // Clean tells whether the tree already matches: nothing to write or prune.
 func (p *Plan) Clean() bool {
 	return len(p.Writes) == 0 && len(p.Prunes) == 0 && p.manifest == nil
