@@ -18,7 +18,6 @@ import (
 	"github.com/getsops/sops/v3"
 	"github.com/getsops/sops/v3/aes"
 	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/cmd/sops/common"
 	"github.com/getsops/sops/v3/config"
 	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/stores"
@@ -95,9 +94,16 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("encrypting the data key: %w", errors.Join(errs...))
 	}
-	err = common.EncryptTree(common.EncryptTreeOpts{DataKey: dataKey, Tree: &tree, Cipher: aes.NewCipher()})
+	// common.EncryptTree, with the compiled walk.
+	cipher := aes.NewCipher()
+	mac, err := encryptValues(&tree, dataKey, cipher)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: %w", err)
+	}
+	tree.Metadata.LastModified = time.Now().UTC()
+	tree.Metadata.MessageAuthenticationCode, err = cipher.Encrypt(mac, dataKey, tree.Metadata.LastModified.Format(time.RFC3339))
+	if err != nil {
+		return nil, fmt.Errorf("encrypting the MAC: %w", err)
 	}
 	out, err := newStore().EmitEncryptedFile(tree)
 	if err != nil {
@@ -172,7 +178,7 @@ func decryptTree(encrypted []byte, ids *Identities) (*sops.Tree, error) {
 		return nil, &KeyError{Need: recipientsOf(tree), Have: ids.Recipients(), Searched: ids.Searched()}
 	}
 	cipher := aes.NewCipher()
-	mac, err := tree.Decrypt(key, cipher)
+	mac, err := decryptValues(tree, key, cipher)
 	if err != nil {
 		return nil, fmt.Errorf("decrypting values: %w (the file is corrupt: restore it from Git)", err)
 	}

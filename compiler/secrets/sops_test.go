@@ -142,6 +142,8 @@ func TestSopsStandardDecrypt(t *testing.T) {
 		{name: "kubernetes secret", plain: k8sSecret, regex: `^(data|stringData)$`},
 		{name: "all values", plain: "a: abcdefgh\nb: [1, 2]\n"},
 		{name: "multi-document", plain: "token: abc\nx: 1\n---\nkey: def\n", regex: `^(key|token)$`},
+		{name: "machine config with comments", plain: walkDocs["talos"], regex: walkRules["talos"].EncryptedRegex},
+		{name: "comments in lists", plain: walkDocs["secret"], regex: `^(data|stringData)$`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
