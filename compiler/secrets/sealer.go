@@ -1,10 +1,11 @@
 package secrets
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -104,27 +105,43 @@ func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, ou
 	return out, encrypted, err
 }
 
-// samePlaintext compares in sops' own rendering, so formatting that sops
-// does not keep (indentation, quoting) never counts as a change.
+// samePlaintext compares the existing file's decrypted tree with plain as
+// sops reads it, so formatting that sops does not keep (indentation,
+// quoting) never counts as a change. Equal trees are what sops would
+// render identically; comparing them saves rendering both.
 func (s *Sealer) samePlaintext(plain, existing []byte) (bool, error) {
 	tree, err := decryptTree(existing, s.ids)
 	if err != nil {
 		return false, err
 	}
-	store := newStore()
-	was, err := store.EmitPlainFile(tree.Branches)
-	if err != nil {
-		return false, err
-	}
-	branches, err := store.LoadPlainFile(plain)
+	branches, err := newStore().LoadPlainFile(plain)
 	if err != nil {
 		return false, fmt.Errorf("reading the plaintext YAML: %w", err)
 	}
-	now, err := store.EmitPlainFile(branches)
-	if err != nil {
-		return false, err
+	return sameValue(tree.Branches, branches), nil
+}
+
+// sameValue is reflect.DeepEqual on sops trees, except that NaN equals NaN:
+// an unchanged `.nan` must not re-encrypt a file on every build.
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case sops.TreeBranches:
+		b, ok := b.(sops.TreeBranches)
+		return ok && slices.EqualFunc(a, b, func(x, y sops.TreeBranch) bool { return sameValue(x, y) })
+	case sops.TreeBranch:
+		b, ok := b.(sops.TreeBranch)
+		return ok && slices.EqualFunc(a, b, func(x, y sops.TreeItem) bool {
+			return sameValue(x.Key, y.Key) && sameValue(x.Value, y.Value)
+		})
+	case []any:
+		b, ok := b.([]any)
+		return ok && slices.EqualFunc(a, b, sameValue)
+	case float64:
+		b, ok := b.(float64)
+		return ok && (a == b || math.IsNaN(a) && math.IsNaN(b))
+	default:
+		return reflect.DeepEqual(a, b)
 	}
-	return bytes.Equal(was, now), nil
 }
 
 // sameRule tells whether a file was encrypted with the rule Encrypt would

@@ -240,3 +240,36 @@ func TestSealerConcurrent(t *testing.T) {
 		t.Errorf("report keeps %d files, want 16", got)
 	}
 }
+
+// TestSealerComparesValues: a file is kept exactly when its decrypted tree
+// holds the same values, of the same types, with the same comments.
+func TestSealerComparesValues(t *testing.T) {
+	k := newKey(t)
+	const base = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  port: 5432\n  ratio: .nan\n  # a comment\nstringData:\n  token: token-aaaaaaaa\n"
+	for _, tc := range []struct {
+		name, now string
+		kept      bool
+	}{
+		{name: "same", now: base, kept: true},
+		{name: "NaN is still NaN", now: strings.Replace(base, ".nan", ".NaN", 1), kept: true},
+		{name: "int became string", now: strings.Replace(base, "5432", `"5432"`, 1)},
+		{name: "int became float", now: strings.Replace(base, "5432", "5432.5", 1)},
+		{name: "comment changed", now: strings.Replace(base, "a comment", "another", 1)},
+		{name: "comment dropped", now: strings.Replace(base, "  # a comment\n", "", 1)},
+		{name: "secret changed", now: strings.Replace(base, "aaaaaaaa", "bbbbbbbb", 1)},
+		{name: "key order changed", now: strings.Replace(base, "  port: 5432\n  ratio: .nan\n", "  ratio: .nan\n  port: 5432\n", 1)},
+		{name: "document added", now: base + "---\na: b\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			existing := mustEncrypt(t, base, []string{k.recipient()}, secretRegex)
+			s := mustSealer(t, []string{k.recipient()}, k.ids)
+			got, err := s.Seal("a.sops.yaml", []byte(tc.now), existing, secretRegex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := bytes.Equal(got, existing); kept != tc.kept {
+				t.Errorf("kept = %v, want %v", kept, tc.kept)
+			}
+		})
+	}
+}
