@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strconv"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Apply carries the plan out in an order that keeps the tree whole:
@@ -29,15 +31,9 @@ func (p *Plan) Apply(ctx context.Context) error {
 	}
 	defer root.Close()
 	st := &staging{root: root}
-	for _, w := range p.Writes {
-		if err := ctx.Err(); err != nil {
-			st.rollback()
-			return err
-		}
-		if err := st.stage(w.Path, w.New); err != nil {
-			st.rollback()
-			return err
-		}
+	if err := st.stageAll(ctx, p.Writes); err != nil {
+		st.rollback()
+		return err
 	}
 	for i, s := range st.staged {
 		if err := root.Rename(s.tmp, s.target); err != nil {
@@ -85,7 +81,7 @@ func restore(root *os.Root, done []Change) {
 // writeAtomic replaces one file through a temp file and a rename.
 func writeAtomic(root *os.Root, target string, data []byte) error {
 	st := &staging{root: root}
-	if err := st.stage(target, data); err != nil {
+	if err := st.stageAll(context.Background(), []Change{{Path: target, New: data}}); err != nil {
 		st.rollback()
 		return err
 	}
@@ -105,10 +101,42 @@ type staging struct {
 	dirs   []string // directories this apply created, deepest last
 }
 
-func (s *staging) stage(target string, data []byte) error {
-	if err := s.mkdirs(path.Dir(target)); err != nil {
-		return err
+// stageWorkers bounds the temp files written at once: writing waits on
+// fsync more than on the CPU, so more than the cores pays.
+const stageWorkers = 16
+
+// stageAll writes each change's bytes to a temp file beside its target,
+// several at once; staged[i] is writes[i]'s. On an error, or ctx being
+// cancelled, it stops and returns it: rollback removes what was made.
+func (s *staging) stageAll(ctx context.Context, writes []Change) error {
+	dirs := map[string]bool{}
+	for _, w := range writes {
+		if dir := path.Dir(w.Path); !dirs[dir] {
+			dirs[dir] = true
+			if err := s.mkdirs(dir); err != nil {
+				return err
+			}
+		}
 	}
+	s.staged = make([]stagedFile, len(writes))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(stageWorkers)
+	for i, w := range writes {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			tmp, err := s.writeTemp(w.Path, w.New)
+			s.staged[i] = stagedFile{tmp: tmp, target: w.Path}
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+// writeTemp writes data to a new temp file beside target and syncs it. It
+// returns the temp file's name whenever it made one, even on an error.
+func (s *staging) writeTemp(target string, data []byte) (string, error) {
 	for i := 0; ; i++ {
 		tmp := path.Join(path.Dir(target), "."+path.Base(target)+".hogen-tmp"+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(i))
 		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -116,18 +144,17 @@ func (s *staging) stage(target string, data []byte) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", target, err)
+			return "", fmt.Errorf("writing %s: %w", target, err)
 		}
-		s.staged = append(s.staged, stagedFile{tmp: tmp, target: target})
 		_, werr := f.Write(data)
 		serr := f.Sync()
 		if cerr := f.Close(); werr == nil {
 			werr = errors.Join(serr, cerr)
 		}
 		if werr != nil {
-			return fmt.Errorf("writing %s: %w", target, werr)
+			return tmp, fmt.Errorf("writing %s: %w", target, werr)
 		}
-		return nil
+		return tmp, nil
 	}
 }
 
@@ -151,7 +178,9 @@ func (s *staging) mkdirs(dir string) error {
 // rollback removes temp files not yet renamed and the directories made.
 func (s *staging) rollback() {
 	for _, f := range s.staged {
-		_ = s.root.Remove(f.tmp)
+		if f.tmp != "" {
+			_ = s.root.Remove(f.tmp)
+		}
 	}
 	for i := len(s.dirs) - 1; i >= 0; i-- {
 		_ = s.root.Remove(s.dirs[i]) // fails, harmlessly, if not empty

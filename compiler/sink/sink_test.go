@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -303,5 +304,61 @@ func TestManifestOnlyDrift(t *testing.T) {
 	p.Diff(&b)
 	if p.Clean() || !strings.Contains(p.Summary(), ManifestName) || !strings.Contains(b.String(), "+++ b/"+ManifestName) {
 		t.Errorf("clean=%v summary=%q diff=%q", p.Clean(), p.Summary(), b.String())
+	}
+}
+
+// TestApplyRollsBackStaging: a write that fails, or a cancel, while temp
+// files are being written in parallel leaves the tree as it was.
+func TestApplyRollsBackStaging(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, dir string) context.Context
+		wantErr string
+	}{
+		{
+			name: "a temp file cannot be made",
+			prepare: func(t *testing.T, dir string) context.Context {
+				// Every temp name for z/x.yaml is taken.
+				os.Mkdir(filepath.Join(dir, "z"), 0o755)
+				for i := 0; i <= 100; i++ {
+					os.WriteFile(filepath.Join(dir, "z", fmt.Sprintf(".x.yaml.hogen-tmp%d-%d", os.Getpid(), i)), nil, 0o644)
+				}
+				return context.Background()
+			},
+			wantErr: "writing z/x.yaml",
+		},
+		{
+			name: "cancelled",
+			prepare: func(t *testing.T, dir string) context.Context {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				return ctx
+			},
+			wantErr: context.Canceled.Error(),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var kv []string
+			for i := range 40 {
+				kv = append(kv, fmt.Sprintf("many/%02d.yaml", i), "x\n")
+			}
+			p, err := NewPlan(dir, files(append(kv, "z/x.yaml", "z\n")...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := tc.prepare(t, dir)
+			before := tree(t, dir)
+			err = p.Apply(ctx)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("apply: %v, want an error containing %q", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(before, tree(t, dir)); diff != "" {
+				t.Errorf("tree changed by a failed apply (-before +after):\n%s", diff)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "many")); !os.IsNotExist(err) {
+				t.Error("directory made by the failed apply remains")
+			}
+		})
 	}
 }
