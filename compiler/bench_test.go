@@ -14,10 +14,10 @@ import (
 )
 
 // synthetic writes a description of n nodes (three control planes, the
-// rest workers) and n apps in n/10+1 namespaces, each app depending on the
-// one before it in its namespace.
-func synthetic(n int) map[string][]byte {
-	var nodes, apps strings.Builder
+// rest workers) and apps apps in apps/10+1 namespaces, each app depending
+// on the one before it in its namespace.
+func synthetic(n, apps int) map[string][]byte {
+	var nodes, appsCUE strings.Builder
 	nodes.WriteString("package bench\n\nnodes: {\n")
 	for i := range n {
 		role := "worker"
@@ -28,16 +28,16 @@ func synthetic(n int) map[string][]byte {
 			i, role, 16+i/65536, (i/256)%256, i%256+0, i%8)
 	}
 	nodes.WriteString("}\n")
-	apps.WriteString("package bench\n\napps: {\n")
-	for i := range n {
+	appsCUE.WriteString("package bench\n\napps: {\n")
+	for i := range apps {
 		dep := ""
 		if i%10 != 0 {
 			dep = fmt.Sprintf(", dependsOn: [\"app-%04d\"]", i-1)
 		}
-		fmt.Fprintf(&apps, "\t\"app-%04d\": {namespace: \"ns-%03d\", chart: {repo: \"oci://ghcr.io/example/charts\", name: \"app%d\", version: \"1.%d.0\"}%s, values: {replicas: %d, image: tag: \"v%d\", ingress: hosts: [\"app%d.example.com\"]}}\n",
+		fmt.Fprintf(&appsCUE, "\t\"app-%04d\": {namespace: \"ns-%03d\", chart: {repo: \"oci://ghcr.io/example/charts\", name: \"app%d\", version: \"1.%d.0\"}%s, values: {replicas: %d, image: tag: \"v%d\", ingress: hosts: [\"app%d.example.com\"]}}\n",
 			i, i/10, i, i, dep, i%3+1, i, i)
 	}
-	apps.WriteString("}\n")
+	appsCUE.WriteString("}\n")
 	cluster := `package bench
 
 cluster: {
@@ -53,14 +53,14 @@ cluster: {
 	flux: source: url: "https://github.com/example/home-ops"
 }
 `
-	return map[string][]byte{"cluster.cue": []byte(cluster), "nodes.cue": []byte(nodes.String()), "apps.cue": []byte(apps.String())}
+	return map[string][]byte{"cluster.cue": []byte(cluster), "nodes.cue": []byte(nodes.String()), "apps.cue": []byte(appsCUE.String())}
 }
 
 // BenchmarkVet is `hogen vet` without the disk: parse, unify with the
-// schema, validate, decode, check.
+// schema, validate, decode, check, for n nodes and n apps.
 func BenchmarkVet(b *testing.B) {
 	for _, n := range []int{3, 100, 1000} {
-		files := synthetic(n)
+		files := synthetic(n, n)
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -72,22 +72,23 @@ func BenchmarkVet(b *testing.B) {
 	}
 }
 
-// BenchmarkBuild is the whole build short of writing to disk: load, check,
-// every built-in emitter (Flux trees checked with kustomize, Talos configs
-// validated), the leak guard, and the plan, which encrypts every secret
-// file (Talos configs, talosconfig) with SOPS/age.
+// BenchmarkBuild is the whole build short of writing to disk, for n nodes
+// and n apps: load, check, every built-in emitter (Flux trees checked with
+// kustomize, Talos configs validated), the leak guard, and the plan, which
+// encrypts every secret file (Talos configs, talosconfig) with SOPS/age.
 func BenchmarkBuild(b *testing.B) {
-	benchBuild(b, builtin.All())
+	benchBuild(b, builtin.All(), func(n int) int { return n })
 }
 
-// BenchmarkTalos is the Talos part of a build: every node's machine config
-// generated, patched, validated and encoded, then SOPS-encrypted with the
-// talosconfig.
+// BenchmarkTalos is a build of a cluster of n nodes and no apps with the
+// Talos emitter alone: load and check the description, generate, patch,
+// validate and encode every node's machine config, guard against leaks,
+// and SOPS-encrypt the configs and the talosconfig.
 func BenchmarkTalos(b *testing.B) {
-	benchBuild(b, []emitters.Emitter{talos.Emitter})
+	benchBuild(b, []emitters.Emitter{talos.Emitter}, func(int) int { return 0 })
 }
 
-func benchBuild(b *testing.B, registry []emitters.Emitter) {
+func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) int) {
 	bundle, err := talos.NewSecrets("v1.10.5")
 	if err != nil {
 		b.Fatal(err)
@@ -101,7 +102,7 @@ func benchBuild(b *testing.B, registry []emitters.Emitter) {
 		b.Fatal(err)
 	}
 	for _, n := range []int{3, 100, 1000} {
-		files := synthetic(n)
+		files := synthetic(n, apps(n))
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
