@@ -93,7 +93,7 @@ func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, ou
 		out, err := Encrypt(plain, s.recipients, encryptedRegex)
 		return out, encrypted, err
 	}
-	same, err := s.samePlaintext(plain, existing)
+	same, err := s.samePlaintext(plain, old)
 	switch {
 	case errors.Is(err, ErrNoKey), isKeyError(err):
 		return existing, unverified, nil
@@ -109,16 +109,15 @@ func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, ou
 // sops reads it, so formatting that sops does not keep (indentation,
 // quoting) never counts as a change. Equal trees are what sops would
 // render identically; comparing them saves rendering both.
-func (s *Sealer) samePlaintext(plain, existing []byte) (bool, error) {
-	tree, err := decryptTree(existing, s.ids)
-	if err != nil {
+func (s *Sealer) samePlaintext(plain []byte, existing *sops.Tree) (bool, error) {
+	if err := openTree(existing, s.ids); err != nil {
 		return false, err
 	}
 	branches, err := newStore().LoadPlainFile(plain)
 	if err != nil {
 		return false, fmt.Errorf("reading the plaintext YAML: %w", err)
 	}
-	return sameValue(tree.Branches, branches), nil
+	return sameValue(existing.Branches, branches), nil
 }
 
 // sameValue is reflect.DeepEqual on sops trees, except that NaN equals NaN:

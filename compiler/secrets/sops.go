@@ -169,24 +169,32 @@ func decryptTree(encrypted []byte, ids *Identities) (*sops.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCanOpen(tree, ids); err != nil {
+	if err := openTree(tree, ids); err != nil {
 		return nil, err
+	}
+	return tree, nil
+}
+
+// openTree decrypts a loaded SOPS tree in place and verifies its MAC.
+func openTree(tree *sops.Tree, ids *Identities) error {
+	if err := checkCanOpen(tree, ids); err != nil {
+		return err
 	}
 	svc := ageKeyService{ids: ids.ids}
 	key, err := tree.Metadata.GetDataKeyWithKeyServices([]keyservice.KeyServiceClient{svc.client()}, nil)
 	if err != nil {
-		return nil, &KeyError{Need: recipientsOf(tree), Have: ids.Recipients(), Searched: ids.Searched()}
+		return &KeyError{Need: recipientsOf(tree), Have: ids.Recipients(), Searched: ids.Searched()}
 	}
 	cipher := aes.NewCipher()
 	mac, err := decryptValues(tree, key, cipher)
 	if err != nil {
-		return nil, fmt.Errorf("decrypting values: %w (the file is corrupt: restore it from Git)", err)
+		return fmt.Errorf("decrypting values: %w (the file is corrupt: restore it from Git)", err)
 	}
 	want, err := cipher.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
 	if err != nil || want != mac {
-		return nil, fmt.Errorf("%w: the file was changed without sops, or is corrupt; restore it from Git", ErrMAC)
+		return fmt.Errorf("%w: the file was changed without sops, or is corrupt; restore it from Git", ErrMAC)
 	}
-	return tree, nil
+	return nil
 }
 
 // checkCanOpen fails early, with a message naming the recipients, when no
