@@ -99,6 +99,9 @@ type staging struct {
 	root   *os.Root
 	staged []stagedFile
 	dirs   []string // directories this apply created, deepest last
+	// exist are directories known to exist, so that siblings do not each
+	// look their parents up again.
+	exist map[string]bool
 }
 
 // stageWorkers bounds the temp files written at once: writing waits on
@@ -109,13 +112,9 @@ const stageWorkers = 16
 // several at once; staged[i] is writes[i]'s. On an error, or ctx being
 // cancelled, it stops and returns it: rollback removes what was made.
 func (s *staging) stageAll(ctx context.Context, writes []Change) error {
-	dirs := map[string]bool{}
 	for _, w := range writes {
-		if dir := path.Dir(w.Path); !dirs[dir] {
-			dirs[dir] = true
-			if err := s.mkdirs(dir); err != nil {
-				return err
-			}
+		if err := s.mkdirs(path.Dir(w.Path)); err != nil {
+			return err
 		}
 	}
 	s.staged = make([]stagedFile, len(writes))
@@ -159,10 +158,14 @@ func (s *staging) writeTemp(target string, data []byte) (string, error) {
 }
 
 func (s *staging) mkdirs(dir string) error {
-	if dir == "." {
+	if dir == "." || s.exist[dir] {
 		return nil
 	}
+	if s.exist == nil {
+		s.exist = map[string]bool{}
+	}
 	if _, err := s.root.Stat(dir); err == nil {
+		s.exist[dir] = true
 		return nil
 	}
 	if err := s.mkdirs(path.Dir(dir)); err != nil {
@@ -171,6 +174,7 @@ func (s *staging) mkdirs(dir string) error {
 	if err := s.root.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("creating directory %s: %w", dir, err)
 	}
+	s.exist[dir] = true
 	s.dirs = append(s.dirs, dir)
 	return nil
 }
