@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/getsops/sops/v3"
 )
@@ -120,8 +121,15 @@ func (s *Sealer) samePlaintext(plain []byte, existing *sops.Tree) (bool, error) 
 	return sameValue(existing.Branches, branches), nil
 }
 
-// sameValue is reflect.DeepEqual on sops trees, except that NaN equals NaN:
-// an unchanged `.nan` must not re-encrypt a file on every build.
+// sameValue tells whether sops would render two trees the same. It is
+// reflect.DeepEqual except for floats (NaN equals NaN, but -0 is not 0) and
+// times, which are equal when they print the same: decrypting gives UTC
+// where the plaintext had an offset.
+//
+// An inline comment in an encrypted part, or an empty comment in a list
+// there, does not survive sops' decryption as it was written, so such a
+// file is encrypted anew on every build, as it was when renderings were
+// compared.
 func sameValue(a, b any) bool {
 	switch a := a.(type) {
 	case sops.TreeBranches:
@@ -137,7 +145,10 @@ func sameValue(a, b any) bool {
 		return ok && slices.EqualFunc(a, b, sameValue)
 	case float64:
 		b, ok := b.(float64)
-		return ok && (a == b || math.IsNaN(a) && math.IsNaN(b))
+		return ok && (a == b && math.Signbit(a) == math.Signbit(b) || math.IsNaN(a) && math.IsNaN(b))
+	case time.Time:
+		b, ok := b.(time.Time)
+		return ok && a.Format(time.RFC3339Nano) == b.Format(time.RFC3339Nano)
 	default:
 		return reflect.DeepEqual(a, b)
 	}

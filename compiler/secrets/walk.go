@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/getsops/sops/v3"
+	"github.com/getsops/sops/v3/audit"
 )
 
 // sops.Tree.Encrypt and Tree.Decrypt decide for every value whether it is
@@ -17,9 +18,10 @@ import (
 // config that is about 200 compilations, 60% of sealing it. encryptValues
 // and decryptValues are the same walks with the rule compiled once. They
 // keep sops' semantics exactly (which values, their additional data, the
-// MAC; walk_test.go checks them against sops' own walk on every kind of
-// tree) and use sops' cipher, so sops and Flux read the result as their
-// own. A file whose rule involves comments goes to sops' walk unchanged.
+// MAC, the audit event; walk_test.go checks them against sops' own walk on
+// every kind of tree) and use sops' cipher, so sops and Flux read the
+// result as their own. A file whose rule involves comments goes to sops'
+// walk unchanged. Remove them once sops compiles its rule once.
 
 // rule is the part of sops.Metadata that says which values are encrypted,
 // compiled.
@@ -86,6 +88,7 @@ func encryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, err
 	if !ok {
 		return tree.Encrypt(key, cipher)
 	}
+	audit.SubmitEvent(audit.EncryptEvent{File: tree.FilePath})
 	mac := r.newHash()
 	err := walkTree(tree.Branches, func(in any, path []string) (any, error) {
 		_, isComment := in.(sops.Comment)
@@ -120,6 +123,7 @@ func decryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, err
 	if !ok {
 		return tree.Decrypt(key, cipher)
 	}
+	audit.SubmitEvent(audit.DecryptEvent{File: tree.FilePath})
 	mac := r.newHash()
 	err := walkTree(tree.Branches, func(in any, path []string) (any, error) {
 		encrypted := r.encrypts(path)

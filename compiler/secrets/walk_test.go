@@ -87,8 +87,10 @@ var walkRules = map[string]sops.Metadata{
 	"regex and suffix":   {UnencryptedSuffix: "_unencrypted", EncryptedRegex: `^(nested|data)$`},
 	"everything":         {},
 	"mac only":           {EncryptedRegex: `^(data|key|value_enc)$`, MACOnlyEncrypted: true},
-	"bad regex":          {EncryptedRegex: `(`},
-	"comment regex":      {EncryptedCommentRegex: `uplink|list`},
+	// These two must go to sops' walk: hogen's would ignore the comment
+	// rule, and treat a regex that does not compile differently.
+	"bad regex":     {EncryptedRegex: `(`},
+	"comment regex": {EncryptedCommentRegex: `uplink|list`},
 }
 
 // fakeCipher encrypts deterministically, so two walks can be compared value
@@ -171,7 +173,7 @@ func TestDecryptValuesIsSopsWalk(t *testing.T) {
 	})
 }
 
-func sameDecryption(t *testing.T, encrypted sops.TreeBranches, m sops.Metadata, key []byte) {
+func sameDecryption(t testing.TB, encrypted sops.TreeBranches, m sops.Metadata, key []byte) {
 	t.Helper()
 	want := sops.Tree{Branches: cloneBranches(encrypted), Metadata: m}
 	got := sops.Tree{Branches: cloneBranches(encrypted), Metadata: m}
@@ -218,18 +220,27 @@ func cloneValue(v any) any {
 	}
 }
 
-// FuzzEncryptValues compares encryptValues with sops' walk on any YAML and
-// any rule.
-func FuzzEncryptValues(f *testing.F) {
+// FuzzWalk compares encryptValues and decryptValues with sops' walks on
+// any YAML and any path rule.
+func FuzzWalk(f *testing.F) {
 	for _, doc := range walkDocs {
 		for _, m := range walkRules {
-			f.Add(doc, m.EncryptedRegex, m.UnencryptedSuffix, m.MACOnlyEncrypted)
+			f.Add(doc, m.EncryptedRegex, m.UnencryptedRegex, m.EncryptedSuffix, m.UnencryptedSuffix, m.MACOnlyEncrypted)
 		}
 	}
-	f.Fuzz(func(t *testing.T, doc, encryptedRegex, unencryptedSuffix string, macOnly bool) {
+	key := make([]byte, 32)
+	f.Fuzz(func(t *testing.T, doc, encryptedRegex, unencryptedRegex, encryptedSuffix, unencryptedSuffix string, macOnly bool) {
 		if _, err := newStore().LoadPlainFile([]byte(doc)); err != nil || strings.Contains(doc, "sops:") {
 			return
 		}
-		sameEncryption(t, doc, sops.Metadata{EncryptedRegex: encryptedRegex, UnencryptedSuffix: unencryptedSuffix, MACOnlyEncrypted: macOnly})
+		m := sops.Metadata{EncryptedRegex: encryptedRegex, UnencryptedRegex: unencryptedRegex,
+			EncryptedSuffix: encryptedSuffix, UnencryptedSuffix: unencryptedSuffix, MACOnlyEncrypted: macOnly}
+		sameEncryption(t, doc, m)
+		tree := loadPlain(t, doc)
+		tree.Metadata = m
+		if _, err := tree.Encrypt(key, aes.NewCipher()); err != nil {
+			return
+		}
+		sameDecryption(t, tree.Branches, m, key)
 	})
 }

@@ -112,6 +112,9 @@ const stageWorkers = 16
 // several at once; staged[i] is writes[i]'s. On an error, or ctx being
 // cancelled, it stops and returns it: rollback removes what was made.
 func (s *staging) stageAll(ctx context.Context, writes []Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for _, w := range writes {
 		if err := s.mkdirs(path.Dir(w.Path)); err != nil {
 			return err
@@ -171,11 +174,14 @@ func (s *staging) mkdirs(dir string) error {
 	if err := s.mkdirs(path.Dir(dir)); err != nil {
 		return err
 	}
-	if err := s.root.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	switch err := s.root.Mkdir(dir, 0o755); {
+	case err == nil:
+		s.dirs = append(s.dirs, dir)
+	case !errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("creating directory %s: %w", dir, err)
 	}
+	// Made now, or by someone else meanwhile: then not ours to roll back.
 	s.exist[dir] = true
-	s.dirs = append(s.dirs, dir)
 	return nil
 }
 
