@@ -84,24 +84,11 @@ func anyElement(path []string, match func(string) bool) bool {
 // encryptValues is tree.Encrypt(key, cipher): it encrypts the values the
 // tree's rule selects, in place, and returns the unencrypted MAC.
 func encryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, error) {
-	r, ok := compileRule(tree.Metadata)
-	if !ok {
-		return tree.Encrypt(key, cipher)
-	}
-	audit.SubmitEvent(audit.EncryptEvent{File: tree.FilePath})
-	mac := r.newHash()
-	err := walkTree(tree.Branches, func(in any, path []string) (any, error) {
-		_, isComment := in.(sops.Comment)
-		encrypted := r.encrypts(path)
-		if (!r.macOnlyEncrypted || encrypted) && !isComment {
-			b, err := sops.ToBytes(in)
-			if err != nil {
-				return nil, fmt.Errorf("Could not convert %s to bytes: %s", in, err)
-			}
-			mac.Write(b)
-		}
-		if !encrypted {
-			return in, nil
+	sopsWalk := func() (string, error) { return tree.Encrypt(key, cipher) }
+	return walkValues(tree, audit.EncryptEvent{File: tree.FilePath}, sopsWalk, func(w *macWalk, in any, path []string) (any, error) {
+		encrypted := w.encrypts(path)
+		if err := w.hash(in, encrypted); err != nil || !encrypted {
+			return in, err
 		}
 		out, err := cipher.Encrypt(in, key, additionalData(path))
 		if err != nil {
@@ -109,24 +96,15 @@ func encryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, err
 		}
 		return out, nil
 	})
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%X", mac.Sum(nil)), nil
 }
 
 // decryptValues is tree.Decrypt(key, cipher): it decrypts the values the
 // tree's rule selects, in place, and returns the MAC it computed, for the
 // caller to compare with the file's.
 func decryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, error) {
-	r, ok := compileRule(tree.Metadata)
-	if !ok {
-		return tree.Decrypt(key, cipher)
-	}
-	audit.SubmitEvent(audit.DecryptEvent{File: tree.FilePath})
-	mac := r.newHash()
-	err := walkTree(tree.Branches, func(in any, path []string) (any, error) {
-		encrypted := r.encrypts(path)
+	sopsWalk := func() (string, error) { return tree.Decrypt(key, cipher) }
+	return walkValues(tree, audit.DecryptEvent{File: tree.FilePath}, sopsWalk, func(w *macWalk, in any, path []string) (any, error) {
+		encrypted := w.encrypts(path)
 		v := in
 		if encrypted {
 			var err error
@@ -145,28 +123,49 @@ func decryptValues(tree *sops.Tree, key []byte, cipher sops.Cipher) (string, err
 				return nil, fmt.Errorf("Expected encrypted value as string, but got %T", in)
 			}
 		}
-		// A value in a list can decrypt to a comment: its type says so.
-		if _, vIsComment := v.(sops.Comment); (!r.macOnlyEncrypted || encrypted) && !vIsComment {
-			b, err := sops.ToBytes(v)
-			if err != nil {
-				return nil, fmt.Errorf("Could not convert %s to bytes: %s", in, err)
-			}
-			mac.Write(b)
-		}
-		return v, nil
+		// Hashed after decryption: a value in a list can decrypt to a
+		// comment, which its type says it was.
+		return v, w.hash(v, encrypted)
 	})
+}
+
+// macWalk is one walk of a tree with its rule compiled and the MAC so far.
+type macWalk struct {
+	rule
+	mac hash.Hash
+}
+
+// walkValues compiles tree's rule and calls onLeaf on every leaf, in sops'
+// order, returning the MAC; a rule it cannot compile goes to sopsWalk.
+func walkValues(tree *sops.Tree, event any, sopsWalk func() (string, error), onLeaf func(w *macWalk, in any, path []string) (any, error)) (string, error) {
+	r, ok := compileRule(tree.Metadata)
+	if !ok {
+		return sopsWalk()
+	}
+	audit.SubmitEvent(event)
+	w := &macWalk{rule: r, mac: sha512.New()}
+	if r.macOnlyEncrypted {
+		w.mac.Write(sops.MACOnlyEncryptedInitialization)
+	}
+	err := walkTree(tree.Branches, func(in any, path []string) (any, error) { return onLeaf(w, in, path) })
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%X", mac.Sum(nil)), nil
+	return fmt.Sprintf("%X", w.mac.Sum(nil)), nil
 }
 
-func (r rule) newHash() hash.Hash {
-	h := sha512.New()
-	if r.macOnlyEncrypted {
-		h.Write(sops.MACOnlyEncryptedInitialization)
+// hash adds a leaf's plaintext to the MAC as sops does: never a comment,
+// and with mac_only_encrypted only an encrypted value.
+func (w *macWalk) hash(plain any, encrypted bool) error {
+	if _, isComment := plain.(sops.Comment); isComment || w.macOnlyEncrypted && !encrypted {
+		return nil
 	}
-	return h
+	b, err := sops.ToBytes(plain)
+	if err != nil {
+		return fmt.Errorf("Could not convert %s to bytes: %s", plain, err)
+	}
+	w.mac.Write(b)
+	return nil
 }
 
 // additionalData is the AEAD additional data sops binds a value to: its
