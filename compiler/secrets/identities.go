@@ -2,16 +2,21 @@ package secrets
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"filippo.io/age"
+	"github.com/google/shlex"
 )
 
 // The places sops looks for age private keys, which hogen reads the same way
@@ -21,25 +26,44 @@ const (
 	KeyFileEnv = "SOPS_AGE_KEY_FILE"
 	// KeyEnv holds age identities themselves, separated by white space.
 	KeyEnv = "SOPS_AGE_KEY"
+	// KeyCmdEnv holds a command that prints age identities, run once for
+	// each recipient a file needs a key for, with RecipientEnv set to it.
+	KeyCmdEnv = "SOPS_AGE_KEY_CMD"
+	// RecipientEnv tells the key command which recipient's key is wanted.
+	RecipientEnv = "SOPS_AGE_RECIPIENT"
 	// defaultKeyPath is relative to the user config directory.
 	defaultKeyPath = "sops/age/keys.txt"
 )
 
+// ErrKeyCommand means $SOPS_AGE_KEY_CMD failed or printed something that
+// is not an age key. Unlike a missing key it stops a build: files it should
+// have opened would otherwise count as changed.
+var ErrKeyCommand = errors.New(KeyCmdEnv + " failed")
+
 // Identities are the age private keys hogen found, with where it looked, so
 // an error can say where to put a missing key.
 type Identities struct {
+	searched []string // every place looked, found or not
+	keyCmd   string   // $SOPS_AGE_KEY_CMD, run on demand (resolve)
+
+	// mu guards what the key command adds while files are opened in
+	// parallel.
+	mu         sync.Mutex
 	ids        []age.Identity
-	recipients []string // public keys of ids, sorted
-	sources    []string // where keys were found
-	searched   []string // every place looked, found or not
+	recipients []string         // public keys of ids, sorted
+	sources    []string         // where keys were found
+	asked      map[string]error // recipients the key command ran for, and how
 }
 
 // LoadIdentities finds age private keys as sops does: every identity in
 // $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY and sops' default key file
-// (DefaultKeyFile), all of them together. getenv reads the environment (pass
-// os.Getenv), so tests control it. Finding no key is not an error: the
-// result is then Empty, and callers that need a key say so.
-// SOPS_AGE_KEY_CMD and SSH keys, which sops also reads, are not supported.
+// (DefaultKeyFile), all of them together, and those $SOPS_AGE_KEY_CMD
+// prints. As sops does, hogen runs that command when a file needs a key,
+// once per recipient of the file, with $SOPS_AGE_RECIPIENT set to it.
+// getenv reads the environment (pass os.Getenv), so tests control it.
+// Finding no key is not an error: the result is then Empty, and callers
+// that need a key say so. SSH keys, which sops also reads, are not
+// supported.
 func LoadIdentities(getenv func(string) string) (*Identities, error) {
 	ids := &Identities{}
 	if p := getenv(KeyFileEnv); p != "" {
@@ -62,6 +86,8 @@ func LoadIdentities(getenv func(string) string) (*Identities, error) {
 	} else {
 		ids.searched = append(ids.searched, KeyEnv)
 	}
+	ids.searched = append(ids.searched, KeyCmdEnv)
+	ids.keyCmd = getenv(KeyCmdEnv)
 	// Like sops, a missing or undeterminable default file is not an error.
 	if p, err := DefaultKeyFile(getenv); err == nil {
 		ids.searched = append(ids.searched, p)
@@ -76,7 +102,7 @@ func LoadIdentities(getenv func(string) string) (*Identities, error) {
 			}
 		}
 	}
-	sort.Strings(ids.recipients)
+	ids.sortRecipients()
 	return ids, nil
 }
 
@@ -88,7 +114,7 @@ func ParseIdentities(source, text string) (*Identities, error) {
 	if err := ids.add(source, text, false); err != nil {
 		return nil, err
 	}
-	sort.Strings(ids.recipients)
+	ids.sortRecipients()
 	return ids, nil
 }
 
@@ -146,15 +172,92 @@ func (ids *Identities) parseOne(s string) error {
 	return nil
 }
 
-// Empty tells whether no key was found.
-func (ids *Identities) Empty() bool { return ids == nil || len(ids.ids) == 0 }
+// Empty tells whether no key was found and there is no key command that
+// could give one.
+func (ids *Identities) Empty() bool {
+	if ids == nil {
+		return true
+	}
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	return len(ids.ids) == 0 && ids.keyCmd == ""
+}
 
-// Recipients returns the public keys of the identities, sorted.
+// Recipients returns the public keys of the identities found so far,
+// sorted.
 func (ids *Identities) Recipients() []string {
 	if ids == nil {
 		return nil
 	}
-	return append([]string(nil), ids.recipients...)
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	return slices.Clone(ids.recipients)
+}
+
+// resolve runs the key command for each of need (a file's age recipients)
+// it has not run for yet, and returns the identities known then.
+func (ids *Identities) resolve(need []string) ([]age.Identity, error) {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	for _, r := range need {
+		if ids.keyCmd == "" || !strings.HasPrefix(r, "age1") {
+			continue
+		}
+		err, asked := ids.asked[r]
+		if !asked {
+			err = ids.runKeyCommand(r)
+			if ids.asked == nil {
+				ids.asked = map[string]error{}
+			}
+			ids.asked[r] = err // a failure fails every file that needs r
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return slices.Clone(ids.ids), nil
+}
+
+func (ids *Identities) runKeyCommand(recipient string) error {
+	out, err := RunKeyCommand(ids.keyCmd, recipient)
+	if err != nil {
+		return err
+	}
+	if err := ids.add(KeyCmdEnv, string(out), false); err != nil {
+		return fmt.Errorf("%w: %w", ErrKeyCommand, err)
+	}
+	ids.sortRecipients()
+	return nil
+}
+
+// RunKeyCommand runs a $SOPS_AGE_KEY_CMD command line as sops does: split
+// like a shell would, without one, with $SOPS_AGE_RECIPIENT set to
+// recipient unless that is empty. It returns what the command printed.
+func RunKeyCommand(cmdLine, recipient string) ([]byte, error) {
+	args, err := shlex.Split(cmdLine)
+	if err != nil || len(args) == 0 {
+		return nil, fmt.Errorf("%w: %q is not a command line", ErrKeyCommand, cmdLine)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = os.Environ()
+	if recipient != "" {
+		cmd.Env = append(cmd.Env, RecipientEnv+"="+recipient)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		// What it printed on stdout may be a key: never show it.
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+			msg = msg[i+1:]
+		}
+		if msg != "" {
+			msg = " (" + msg + ")"
+		}
+		return nil, fmt.Errorf("%w: %s: %w%s", ErrKeyCommand, args[0], err, msg)
+	}
+	return out, nil
 }
 
 // Searched describes where keys were looked for, for error messages.
@@ -165,8 +268,17 @@ func (ids *Identities) Searched() string {
 	return strings.Join(ids.searched, ", ")
 }
 
+// sortRecipients sorts the public keys, each once: the same key may come
+// from two places.
+func (ids *Identities) sortRecipients() {
+	sort.Strings(ids.recipients)
+	ids.recipients = slices.Compact(ids.recipients)
+}
+
 // has tells whether an identity's public key is r.
 func (ids *Identities) has(r string) bool {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
 	i := sort.SearchStrings(ids.recipients, r)
 	return i < len(ids.recipients) && ids.recipients[i] == r
 }

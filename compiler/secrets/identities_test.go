@@ -169,3 +169,88 @@ func TestCreateKey(t *testing.T) {
 		t.Error("CreateKey overwrote an existing key")
 	}
 }
+
+// keyCommand writes a shell script that logs the recipient it was asked
+// for and prints what body prints, and returns its command line.
+func keyCommand(t *testing.T, body string) (cmdLine, log string) {
+	t.Helper()
+	dir := t.TempDir()
+	log = filepath.Join(dir, "asked")
+	script := filepath.Join(dir, "age key.sh") // a space: the line is split like a shell's
+	writeFile(t, script, "#!/bin/sh\necho \"$SOPS_AGE_RECIPIENT\" >> '"+log+"'\n"+body+"\n")
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return "sh '" + script + "'", log
+}
+
+// TestKeyCommand: $SOPS_AGE_KEY_CMD runs when a file needs a key, once per
+// recipient, with $SOPS_AGE_RECIPIENT set, as sops runs it.
+func TestKeyCommand(t *testing.T) {
+	a, b := newKey(t), newKey(t)
+	cmd, log := keyCommand(t, "case \"$SOPS_AGE_RECIPIENT\" in "+a.recipient()+") echo "+a.id.String()+";; esac")
+	ids, err := LoadIdentities(env{KeyCmdEnv: cmd, "HOME": t.TempDir()}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids.Empty() {
+		t.Fatal("Empty() with a key command: a build would not even try it")
+	}
+	if _, err := os.Stat(log); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("the key command ran before any file needed a key")
+	}
+	toA := mustEncrypt(t, "token: abcdefgh\n", []string{a.recipient()}, "")
+	for range 2 {
+		if _, err := Decrypt(toA, ids); err != nil {
+			t.Fatalf("decrypting with the key command's key: %v", err)
+		}
+	}
+	// A file for b, which the command has no key for: a KeyError, as with
+	// a key file of the wrong key.
+	_, err = Decrypt(mustEncrypt(t, "token: abcdefgh\n", []string{b.recipient()}, ""), ids)
+	var ke *KeyError
+	if !errors.As(err, &ke) || !strings.Contains(err.Error(), KeyCmdEnv) {
+		t.Errorf("file for another recipient: %v, want a KeyError saying where hogen looked", err)
+	}
+	asked, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a.recipient()+"\n"+b.recipient()+"\n", string(asked)); diff != "" {
+		t.Errorf("recipients the command was run for (-want +got):\n%s", diff)
+	}
+}
+
+func TestKeyCommandErrors(t *testing.T) {
+	k := newKey(t)
+	enc := mustEncrypt(t, "token: abcdefgh\n", []string{k.recipient()}, "")
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{name: "fails", body: "echo " + k.id.String() + "; echo 'op: not signed in' >&2; exit 3",
+			want: "SOPS_AGE_KEY_CMD failed: sh: exit status 3 (op: not signed in)"},
+		{name: "prints no key", body: "echo hunter2",
+			want: "SOPS_AGE_KEY_CMD failed: reading age keys from SOPS_AGE_KEY_CMD: a line is not an age private key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd, _ := keyCommand(t, tc.body)
+			ids, err := LoadIdentities(env{KeyCmdEnv: cmd, "HOME": t.TempDir()}.get)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Decrypt(enc, ids)
+			if !errors.Is(err, ErrKeyCommand) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want ErrKeyCommand containing %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), k.id.String()) {
+				t.Errorf("error echoes what the command printed: %v", err)
+			}
+			// A sealer must stop, not take the file for changed and
+			// encrypt it anew.
+			s := mustSealer(t, []string{k.recipient()}, ids)
+			if _, err := s.Seal("a.yaml", []byte("token: abcdefgh\n"), enc, ""); !errors.Is(err, ErrKeyCommand) {
+				t.Errorf("Seal: %v, want ErrKeyCommand", err)
+			}
+		})
+	}
+}

@@ -96,6 +96,8 @@ func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, ou
 	}
 	same, err := s.samePlaintext(plain, old)
 	switch {
+	case errors.Is(err, ErrKeyCommand):
+		return nil, 0, err
 	case errors.Is(err, ErrNoKey), isKeyError(err):
 		return existing, unverified, nil
 	case err == nil && same:

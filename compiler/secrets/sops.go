@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/getsops/sops/v3"
 	"github.com/getsops/sops/v3/aes"
 	sopsage "github.com/getsops/sops/v3/age"
@@ -177,10 +178,11 @@ func decryptTree(encrypted []byte, ids *Identities) (*sops.Tree, error) {
 
 // openTree decrypts a loaded SOPS tree in place and verifies its MAC.
 func openTree(tree *sops.Tree, ids *Identities) error {
-	if err := checkCanOpen(tree, ids); err != nil {
+	have, err := checkCanOpen(tree, ids)
+	if err != nil {
 		return err
 	}
-	svc := ageKeyService{ids: ids.ids}
+	svc := ageKeyService{ids: have}
 	key, err := tree.Metadata.GetDataKeyWithKeyServices([]keyservice.KeyServiceClient{svc.client()}, nil)
 	if err != nil {
 		return &KeyError{Need: recipientsOf(tree), Have: ids.Recipients(), Searched: ids.Searched()}
@@ -197,19 +199,25 @@ func openTree(tree *sops.Tree, ids *Identities) error {
 	return nil
 }
 
-// checkCanOpen fails early, with a message naming the recipients, when no
-// key is at hand or none of the keys is a recipient of the file.
-func checkCanOpen(tree *sops.Tree, ids *Identities) error {
+// checkCanOpen returns the identities to open a file with, running the key
+// command for its recipients if there is one. It fails early, with a
+// message naming the recipients, when no key is at hand or none of the
+// keys is a recipient of the file.
+func checkCanOpen(tree *sops.Tree, ids *Identities) ([]age.Identity, error) {
 	need := recipientsOf(tree)
 	if ids.Empty() {
-		return fmt.Errorf("%w (looked in %s): it is encrypted to %s", ErrNoKey, ids.Searched(), strings.Join(need, ", "))
+		return nil, fmt.Errorf("%w (looked in %s): it is encrypted to %s", ErrNoKey, ids.Searched(), strings.Join(need, ", "))
+	}
+	have, err := ids.resolve(need)
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range need {
 		if ids.has(r) {
-			return nil
+			return have, nil
 		}
 	}
-	return &KeyError{Need: need, Have: ids.Recipients(), Searched: ids.Searched()}
+	return nil, &KeyError{Need: need, Have: ids.Recipients(), Searched: ids.Searched()}
 }
 
 // recipientsOf lists a file's master keys, sorted: age recipients as they

@@ -87,6 +87,17 @@ func ensureAgeKey(env *Env) (string, []string, error) {
 		}
 		return "$" + secrets.KeyEnv + " already holds an age key", ids.Recipients(), nil
 	}
+	if c := env.Getenv(secrets.KeyCmdEnv); c != "" {
+		out, err := secrets.RunKeyCommand(c, "")
+		if err != nil {
+			return "", nil, err
+		}
+		ids, err := secrets.ParseIdentities("$"+secrets.KeyCmdEnv, string(out))
+		if err != nil {
+			return "", nil, err
+		}
+		return "$" + secrets.KeyCmdEnv + " gives an age key", ids.Recipients(), nil
+	}
 	r, err := secrets.CreateKey(path, time.Now())
 	if err != nil {
 		return "", nil, err
