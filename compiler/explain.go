@@ -20,7 +20,7 @@ var patternHelp = map[string]string{
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`: "must be an IP address or a lowercase DNS name",
 	`^(https?|oci)://`:                                                  `must start with "https://" (a Helm repository) or "oci://" (an OCI registry)`,
 	`^(https|ssh)://`:                                                   `must start with "https://" or "ssh://"`,
-	`^age1[0-9a-z]{58}$`:                                                `must be an age recipient ("age1" and 58 more characters), as 'hogen secrets init' prints`,
+	`^age1([0-9a-z]{58}|pq1[0-9a-z]+)$`:                                 `must be an age recipient ("age1" and 58 more characters, or a post-quantum "age1pq1..."), as 'hogen secrets init' prints`,
 	`^[A-Z_][A-Z0-9_]*$`:                                                "must be an upper-case variable name such as CLUSTER_DOMAIN",
 	`^/[^\x00]*$`:                                                       "must be an absolute path",
 	`^[a-zA-Z0-9._-]{1,15}$`:                                            `must be a Linux interface name like "enp3s0f0" (at most 15 characters)`,

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
@@ -134,3 +136,21 @@ func TestUnlockWrongKey(t *testing.T) {
 }
 
 var testTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// The schema takes post-quantum recipients, which sops and age support.
+func TestPostQuantumRecipientValid(t *testing.T) {
+	id, err := age.GenerateHybridIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := synthetic(1, 0)
+	files["cluster.cue"] = []byte(strings.Replace(string(files["cluster.cue"]), "\tflux:",
+		"\tsops: ageRecipients: [\""+id.Recipient().String()+"\"]\n\tflux:", 1))
+	d, _, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Cluster.SOPS.AgeRecipients; len(got) != 1 || got[0] != id.Recipient().String() {
+		t.Errorf("ageRecipients = %v", got)
+	}
+}

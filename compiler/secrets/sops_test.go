@@ -234,3 +234,34 @@ func lineWith(t testing.TB, b []byte, prefix string) []byte {
 	t.Fatalf("no line starting with %q", prefix)
 	return nil
 }
+
+// TestPostQuantumRecipient: hybrid (age1pq1...) recipients work as sops
+// reads them.
+func TestPostQuantumRecipient(t *testing.T) {
+	id, err := age.GenerateHybridIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := mustEncrypt(t, k8sSecret, []string{id.Recipient().String()}, `^(data|stringData)$`)
+	ids, err := ParseIdentities("pq", id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decrypt(enc, ids)
+	if err != nil {
+		t.Fatalf("hogen cannot open its own file: %v", err)
+	}
+	t.Setenv("SOPS_AGE_KEY", id.String())
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	stock, err := decrypt.DataWithFormat(enc, formats.Yaml)
+	if err != nil {
+		t.Fatalf("sops cannot open it: %v", err)
+	}
+	if diff := cmp.Diff(yamlValue(t, k8sSecret), yamlValue(t, string(got))); diff != "" {
+		t.Errorf("hogen decrypt (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(yamlValue(t, k8sSecret), yamlValue(t, string(stock))); diff != "" {
+		t.Errorf("sops decrypt (-want +got):\n%s", diff)
+	}
+}
