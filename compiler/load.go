@@ -30,6 +30,9 @@ type Options struct {
 	// SecretNames are the names in secrets.sops.yaml; references to any
 	// other name fail. Load reads them from Dir when nil.
 	SecretNames []string
+	// AnySecret lets references to names secrets.sops.yaml lacks pass, to
+	// read a description whose secrets are being set.
+	AnySecret bool
 	// Getenv finds the age keys that open the secret inputs (as sops does:
 	// SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file). Generate
 	// uses it; nil finds none.
@@ -125,6 +128,9 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 	}
 	d.Pos = pos
 	d.Inputs.SecretNames = slices.Sorted(slices.Values(opts.SecretNames))
+	if opts.AnySecret {
+		forEachSecretRef(d, func(_, name string) { d.Inputs.SecretNames = append(d.Inputs.SecretNames, name) })
+	}
 	ds := Check(d)
 	if len(ds.Errors()) > 0 {
 		return nil, ds, ds

@@ -167,10 +167,11 @@ func runSecretsSet(ctx context.Context, env *Env, name, dir string, recipients [
 }
 
 // descriptionRecipients reads cluster.sops.ageRecipients for a new secrets
-// file. The description may not load yet (it may refer to the very secret
-// being set), so the error says how to go on without it.
+// file. References to secrets not set yet are no error here: the file is
+// being made for them. Other errors say how to go on without the
+// description.
 func descriptionRecipients(ctx context.Context, dir string) ([]string, error) {
-	d, _, err := compiler.Load(ctx, compiler.Options{Dir: dir})
+	d, _, err := compiler.Load(ctx, compiler.Options{Dir: dir, AnySecret: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s does not exist yet, and cluster.sops.ageRecipients could not be read "+
 			"from the description ('hogen vet %s' says why): pass --recipient AGE_PUBLIC_KEY", secrets.InputFile, dir)
