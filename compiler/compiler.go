@@ -27,12 +27,7 @@ import (
 // their warnings come back even when an emitter later fails. Problems an
 // emitter reports are positioned through the model.
 func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter) ([]emitters.File, Diagnostics, error) {
-	var diags Diagnostics
-	for _, e := range registry {
-		if c, ok := e.(emitters.Checker); ok && e.Enabled(d) {
-			diags = append(diags, positioned(d, c.Check(d))...)
-		}
-	}
+	diags := CheckEmitters(d, registry)
 	if len(diags.Errors()) > 0 {
 		return nil, diags, diags
 	}
@@ -63,6 +58,19 @@ func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 		files = append(files, out...)
 	}
 	return files, diags, nil
+}
+
+// CheckEmitters runs the checks of the enabled emitters that have any
+// (emitters.Checker): what Emit would refuse, found without emitting, so
+// vet finds every problem build would.
+func CheckEmitters(d *model.Description, registry []emitters.Emitter) Diagnostics {
+	var diags Diagnostics
+	for _, e := range registry {
+		if c, ok := e.(emitters.Checker); ok && e.Enabled(d) {
+			diags = append(diags, positioned(d, c.Check(d))...)
+		}
+	}
+	return diags.Sorted()
 }
 
 func positioned(d *model.Description, ps emitters.Problems) Diagnostics {

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/emitters/builtin"
 )
 
 func newVetCmd(env *Env) *cobra.Command {
@@ -11,8 +14,9 @@ func newVetCmd(env *Env) *cobra.Command {
 		Use:   "vet [DIR]",
 		Short: "Check a cluster description without writing anything",
 		Long: `Vet loads the description in DIR (default: the current directory), checks
-it against hogen's schema and the cross-file rules (unique addresses, networks,
-app dependencies, ...), and reports every problem at once as
+it against hogen's schema, the cross-file rules (unique addresses, networks,
+app dependencies, ...) and every emitter's own checks (what build would
+refuse), and reports every problem at once as
 file:line:col: error: path: message, each with a fix. Warnings are printed
 apart from errors and do not fail.
 
@@ -22,8 +26,16 @@ Exit status: 0 when the description is valid, 1 when it is not, 2 on bad usage.`
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := dirArg(args)
-			d, err := loadDescription(cmd.Context(), env, dir)
-			if err != nil {
+			d, diags, err := compiler.Load(cmd.Context(), compiler.Options{Dir: dir})
+			if err == nil {
+				// What the emitters would refuse too, so that vet passes
+				// only what builds.
+				diags = append(diags, compiler.CheckEmitters(d, builtin.All())...).Sorted()
+				if len(diags.Errors()) > 0 {
+					err = diags
+				}
+			}
+			if err := report(env, diags, err); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%s: cluster %s is valid: %d nodes, %d apps\n", dir, d.Cluster.Name, len(d.Nodes), len(d.Apps))
