@@ -11,17 +11,22 @@ import (
 // it current, as a shell script: decrypt the talosconfig, apply each node's
 // config, bootstrap etcd on the first control plane, fetch the kubeconfig,
 // and upgrade Talos (with each node's installer image) and Kubernetes.
-// Names and addresses are schema-checked labels and IPs, safe unquoted.
-func Commands(d *model.Description) string {
+// Names and addresses are schema-checked labels and IPs, safe unquoted;
+// dirArg is the description directory as the hogen commands should name
+// it, quoted for the shell ("" for the current directory).
+func Commands(d *model.Description, dirArg string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	w("# talos/talosconfig is SOPS-encrypted; talosctl needs it in clear.")
+	if dirArg != "" {
+		dirArg = " " + dirArg
+	}
+	w("# %s is SOPS-encrypted; talosctl needs it in clear.", TalosconfigFile)
 	w(`export TALOSCONFIG="$(mktemp)"`)
-	w(`sops --decrypt --input-type yaml --output-type yaml %s > "$TALOSCONFIG"`, TalosconfigFile)
+	w(`hogen talos talosconfig%s > "$TALOSCONFIG"`, dirArg)
 	w("")
 	w("# Apply each node's config. On a node still in maintenance mode add --insecure.")
 	for _, n := range d.Nodes {
-		w("hogen talos config %s | talosctl apply-config --nodes %s --file /dev/stdin", n.Name, n.Address)
+		w("hogen talos config %s%s | talosctl apply-config --nodes %s --file /dev/stdin", n.Name, dirArg, n.Address)
 	}
 	cps := d.ControlPlanes()
 	if len(cps) > 0 {

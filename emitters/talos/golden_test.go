@@ -25,7 +25,7 @@ func TestGoldenMinis(t *testing.T) {
 		}
 		got[f.Path] = string(f.Data)
 	}
-	got["commands.sh"] = Commands(d)
+	got["commands.sh"] = Commands(d, "")
 	if *update {
 		if err := os.RemoveAll(want); err != nil {
 			t.Fatal(err)

@@ -83,6 +83,7 @@ func runInit(ctx context.Context, env *Env, dir string) error {
 	if err := runTalosInit(ctx, env, defaultTalosWiring(), dir, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "next: edit the addresses and Git URL, then run 'hogen vet %s' and 'hogen build %s'\n", dir, dir)
+	q := shellQuote(dir)
+	fmt.Fprintf(env.Stdout, "next: edit the addresses and Git URL, then run: hogen vet %s && hogen build %s\n", q, q)
 	return nil
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hogen-dev/hogen/compiler/secrets"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
@@ -40,7 +41,7 @@ func newTalosCmdWith(env *Env, w talosWiring) *cobra.Command {
 		Long: `The talos commands manage what the Talos machine configs need besides the
 description: the secrets bundle, made once, and the commands to apply configs.`,
 	}
-	return group(cmd, newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosCommandsCmd(env, w))
+	return group(cmd, newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosconfigCmd(env), newTalosCommandsCmd(env, w))
 }
 
 func newTalosInitCmd(env *Env, w talosWiring) *cobra.Command {
@@ -106,12 +107,13 @@ func runTalosInit(ctx context.Context, env *Env, w talosWiring, dir string, rene
 		if err := writeEncrypted(w, secretsPath, bundle, recipients, true); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "wrote %s\n", talos.SecretsFile)
+		fmt.Fprintf(env.Stdout, "wrote %s\n", secretsPath)
 	}
-	if err := writeEncrypted(w, filepath.Join(dir, filepath.FromSlash(talos.ClientFile)), client, recipients, false); err != nil {
+	clientPath := filepath.Join(dir, filepath.FromSlash(talos.ClientFile))
+	if err := writeEncrypted(w, clientPath, client, recipients, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s\ncommit them, then run hogen build\n", talos.ClientFile)
+	fmt.Fprintf(env.Stdout, "wrote %s\ncommit them, then run: hogen build %s\n", clientPath, shellQuote(dir))
 	return nil
 }
 
@@ -184,8 +186,52 @@ func newTalosCommandsCmd(env *Env, w talosWiring) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(env.Stdout, talos.Commands(d))
+			dir := ""
+			if len(args) > 0 {
+				dir = shellQuote(args[0])
+			}
+			_, err = fmt.Fprint(env.Stdout, talos.Commands(d, dir))
 			return err
 		},
 	}
+}
+
+func newTalosconfigCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "talosconfig [DIR]",
+		Short: "Print the decrypted talosconfig, for talosctl",
+		Long: `talosconfig decrypts ` + talos.TalosconfigFile + ` (its client key is SOPS-encrypted)
+and prints it, so talosctl can use it without the sops binary.`,
+		Example: `  export TALOSCONFIG="$(mktemp)"
+  hogen talos talosconfig > "$TALOSCONFIG"`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := filepath.Join(dirArg(args), filepath.FromSlash(talos.TalosconfigFile))
+			enc, err := os.ReadFile(path)
+			if errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("%s does not exist: run 'hogen build' first", path)
+			}
+			if err != nil {
+				return err
+			}
+			ids, err := secrets.LoadIdentities(env.Getenv)
+			if err != nil {
+				return err
+			}
+			plain, err := secrets.Decrypt(enc, ids)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			_, err = env.Stdout.Write(plain)
+			return err
+		},
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+,:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

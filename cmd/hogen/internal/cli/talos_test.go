@@ -106,3 +106,20 @@ func TestTalosConfigWithoutInit(t *testing.T) {
 		t.Fatalf("config before init: %v, want advice to run hogen talos init", err)
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"home":               "home",
+		"clusters/home-ops":  "clusters/home-ops",
+		"my cluster":         "'my cluster'",
+		"it's":               `'it'\''s'`,
+		"$HOME":              "'$HOME'",
+		"":                   "''",
+		"a;rm -rf /":         "'a;rm -rf /'",
+		"../up/v1.2,x@y:z+w": "../up/v1.2,x@y:z+w",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

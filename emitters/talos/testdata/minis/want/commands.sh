@@ -1,6 +1,6 @@
 # talos/talosconfig is SOPS-encrypted; talosctl needs it in clear.
 export TALOSCONFIG="$(mktemp)"
-sops --decrypt --input-type yaml --output-type yaml talos/talosconfig > "$TALOSCONFIG"
+hogen talos talosconfig > "$TALOSCONFIG"
 
 # Apply each node's config. On a node still in maintenance mode add --insecure.
 hogen talos config mini01 | talosctl apply-config --nodes 172.29.51.11 --file /dev/stdin
