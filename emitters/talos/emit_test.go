@@ -181,6 +181,18 @@ func TestCheck(t *testing.T) {
 		{"fine", func(*model.Description) {}, nil},
 		{"newer Talos warns", func(d *model.Description) { d.Cluster.Talos.Version = "v1.99.0" }, emitters.Problems{{Path: "cluster.talos.version", Warning: true}}},
 		{"patch release of a known minor is fine", func(d *model.Description) { d.Cluster.Talos.Version = "v1.13.42" }, nil},
+		{"Kubernetes too new for Talos", func(d *model.Description) {
+			d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version = "v1.10.5", "v1.36.0"
+		}, emitters.Problems{{Path: "cluster.kubernetes.version"}}},
+		{"Kubernetes too old for Talos", func(d *model.Description) {
+			d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version = "v1.10.5", "v1.20.0"
+		}, emitters.Problems{{Path: "cluster.kubernetes.version"}}},
+		{"newest Kubernetes Talos runs", func(d *model.Description) {
+			d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version = "v1.10.5", "v1.33.4"
+		}, nil},
+		{"a Talos hogen does not know is not judged", func(d *model.Description) {
+			d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version = "v1.99.0", "v1.40.0"
+		}, emitters.Problems{{Path: "cluster.talos.version", Warning: true}}},
 		{"interface with name and mac", func(d *model.Description) { d.Nodes[1].Interface.MAC = "aa:bb:cc:dd:ee:ff" }, emitters.Problems{{Path: "nodes.w1.interface"}}},
 		{"no install disk", func(d *model.Description) { d.Nodes[0].InstallDisk = model.InstallDisk{} }, emitters.Problems{{Path: "nodes.cp1.installDisk"}}},
 		{"taint twice", func(d *model.Description) {

@@ -20,6 +20,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/siderolabs/talos/pkg/machinery/api/machine"
+	"github.com/siderolabs/talos/pkg/machinery/compatibility"
 	"github.com/siderolabs/talos/pkg/machinery/config"
 	"github.com/siderolabs/talos/pkg/machinery/version"
 
@@ -65,11 +67,14 @@ func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 
 // Check looks at the description before any emitter runs: a Talos version
 // newer than this build of hogen knows is a warning (its configs use the
-// newest contract hogen has), a node whose interface or install disk is
-// ambiguous is an error.
+// newest contract hogen has); a Kubernetes version that Talos version does
+// not run, or a node whose interface or install disk is ambiguous, is an
+// error.
 func Check(d *model.Description) emitters.Problems {
 	var ps emitters.Problems
 	if p, ok := versionProblem(d.Cluster.Talos.Version); ok {
+		ps = append(ps, p)
+	} else if p, ok := kubernetesProblem(d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version); ok {
 		ps = append(ps, p)
 	}
 	for _, n := range d.Nodes {
@@ -104,6 +109,29 @@ func versionProblem(v string) (emitters.Problem, bool) {
 			Msg:     fmt.Sprintf("Talos %s is newer than this hogen knows (%s); configs use the %s contract", v, version.Tag, knownContract),
 			Fix:     "upgrade hogen when a release supports it; the generated configs still validate for the older contract",
 			Warning: true,
+		}, true
+	}
+	return emitters.Problem{}, false
+}
+
+// kubernetesProblem is an error when Talos' compatibility data, which
+// talosctl upgrade-k8s enforces, says Talos talosVersion does not run
+// Kubernetes k8sVersion. Only Talos releases hogen knows are judged.
+func kubernetesProblem(talosVersion, k8sVersion string) (emitters.Problem, bool) {
+	tv, err := compatibility.ParseTalosVersion(&machine.VersionInfo{Tag: talosVersion})
+	if err != nil {
+		return emitters.Problem{}, false
+	}
+	kv, err := compatibility.ParseKubernetesVersion(k8sVersion)
+	if err != nil {
+		return emitters.Problem{}, false
+	}
+	if err := kv.SupportedWith(tv); err != nil {
+		return emitters.Problem{
+			Path: "cluster.kubernetes.version",
+			Msg:  err.Error(),
+			Fix: fmt.Sprintf("pick a Kubernetes version Talos %s supports (https://www.talos.dev/latest/introduction/support-matrix/), "+
+				"or change cluster.talos.version first", talosVersion),
 		}, true
 	}
 	return emitters.Problem{}, false
