@@ -116,9 +116,9 @@ func normalize(v any) any {
 	}
 }
 
-// diffDocs compares two YAML streams object by object. ok is false when
-// either side is not YAML.
-func diffDocs(oldData, newData []byte) (changes []ObjectChange, ok bool) {
+// diffDocs compares two YAML streams object by object, hiding what h
+// hides. ok is false when either side is not YAML.
+func diffDocs(oldData, newData []byte, h hider) (changes []ObjectChange, ok bool) {
 	oldDocs, err := parseDocs(oldData)
 	if err != nil {
 		return nil, false
@@ -139,7 +139,7 @@ func diffDocs(oldData, newData []byte) (changes []ObjectChange, ok bool) {
 			continue
 		}
 		secret := n.id.Kind == "Secret" && (n.id.APIVersion == "v1" || n.id.APIVersion == "")
-		if fields := diffObject(o.val, n.val, secret); len(fields) > 0 {
+		if fields := diffObject(o.val, n.val, secret, h); len(fields) > 0 {
 			changes = append(changes, ObjectChange{ID: n.id, Kind: Changed, Fields: fields})
 		}
 	}

@@ -10,11 +10,11 @@ import (
 
 // diffObject compares two documents. In a Secret, the values under data and
 // stringData are hidden; the rest (metadata, type) is shown.
-func diffObject(o, n any, secret bool) []FieldChange {
+func diffObject(o, n any, secret bool, h hider) []FieldChange {
 	om, oIsMap := o.(map[string]any)
 	nm, nIsMap := n.(map[string]any)
 	if !secret || !oIsMap || !nIsMap {
-		return diffValues("", o, n, false)
+		return diffValues("", o, n, false, h)
 	}
 	hidden := func(m map[string]any) (rest, data map[string]any) {
 		rest, data = map[string]any{}, map[string]any{}
@@ -29,45 +29,46 @@ func diffObject(o, n any, secret bool) []FieldChange {
 	}
 	oRest, oData := hidden(om)
 	nRest, nData := hidden(nm)
-	out := append(diffMaps("", oRest, nRest, false), diffMaps("", oData, nData, true)...)
+	out := append(diffMaps("", oRest, nRest, false, h), diffMaps("", oData, nData, true, h)...)
 	slices.SortStableFunc(out, func(a, b FieldChange) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
 // diffValues returns the field paths where o and n differ, in path order.
-// hideData hides the values under data and stringData (a Secret's).
-func diffValues(path string, o, n any, hideData bool) []FieldChange {
+// hideData hides every value below path; h hides the values under the keys
+// it names, wherever they are.
+func diffValues(path string, o, n any, hideData bool, h hider) []FieldChange {
 	om, oIsMap := o.(map[string]any)
 	nm, nIsMap := n.(map[string]any)
 	if oIsMap && nIsMap {
-		return diffMaps(path, om, nm, hideData)
+		return diffMaps(path, om, nm, hideData, h)
 	}
 	ol, oIsList := o.([]any)
 	nl, nIsList := n.([]any)
 	if oIsList && nIsList {
-		return diffLists(path, ol, nl, hideData)
+		return diffLists(path, ol, nl, hideData, h)
 	}
 	if equal(o, n) {
 		return nil
 	}
-	return []FieldChange{field(path, Changed, o, n, hideData)}
+	return []FieldChange{field(path, Changed, o, n, hideData, h)}
 }
 
-func diffMaps(path string, o, n map[string]any, hideData bool) []FieldChange {
+func diffMaps(path string, o, n map[string]any, hideData bool, h hider) []FieldChange {
 	keys := unionKeys(o, n)
 	var out []FieldChange
 	for _, k := range keys {
 		p := join(path, k)
-		hide := hideData
+		hide := hideData || h.hides(k)
 		ov, inOld := o[k]
 		nv, inNew := n[k]
 		switch {
 		case !inOld:
-			out = append(out, field(p, Added, nil, nv, hide))
+			out = append(out, field(p, Added, nil, nv, hide, h))
 		case !inNew:
-			out = append(out, field(p, Removed, ov, nil, hide))
+			out = append(out, field(p, Removed, ov, nil, hide, h))
 		default:
-			out = append(out, diffValues(p, ov, nv, hide)...)
+			out = append(out, diffValues(p, ov, nv, hide, h)...)
 		}
 	}
 	return out
@@ -75,10 +76,10 @@ func diffMaps(path string, o, n map[string]any, hideData bool) []FieldChange {
 
 // diffLists compares lists of named objects by name (containers, env,
 // ports: `spec.containers[name=app].image`), other lists by index.
-func diffLists(path string, o, n []any, hideData bool) []FieldChange {
+func diffLists(path string, o, n []any, hideData bool, h hider) []FieldChange {
 	if on, ok := byName(o); ok {
 		if nn, ok := byName(n); ok {
-			return diffNamed(path, o, n, on, nn, hideData)
+			return diffNamed(path, o, n, on, nn, hideData, h)
 		}
 	}
 	var out []FieldChange
@@ -86,31 +87,31 @@ func diffLists(path string, o, n []any, hideData bool) []FieldChange {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
 		case i >= len(o):
-			out = append(out, field(p, Added, nil, n[i], hideData))
+			out = append(out, field(p, Added, nil, n[i], hideData, h))
 		case i >= len(n):
-			out = append(out, field(p, Removed, o[i], nil, hideData))
+			out = append(out, field(p, Removed, o[i], nil, hideData, h))
 		default:
-			out = append(out, diffValues(p, o[i], n[i], hideData)...)
+			out = append(out, diffValues(p, o[i], n[i], hideData, h)...)
 		}
 	}
 	return out
 }
 
-func diffNamed(path string, o, n []any, on, nn map[string]any, hideData bool) []FieldChange {
+func diffNamed(path string, o, n []any, on, nn map[string]any, hideData bool, h hider) []FieldChange {
 	var out []FieldChange
 	for _, e := range n {
 		name := e.(map[string]any)["name"].(string)
 		p := fmt.Sprintf("%s[name=%s]", path, name)
 		if ov, ok := on[name]; ok {
-			out = append(out, diffValues(p, ov, e, hideData)...)
+			out = append(out, diffValues(p, ov, e, hideData, h)...)
 		} else {
-			out = append(out, field(p, Added, nil, e, hideData))
+			out = append(out, field(p, Added, nil, e, hideData, h))
 		}
 	}
 	for _, e := range o {
 		name := e.(map[string]any)["name"].(string)
 		if _, ok := nn[name]; !ok {
-			out = append(out, field(fmt.Sprintf("%s[name=%s]", path, name), Removed, e, nil, hideData))
+			out = append(out, field(fmt.Sprintf("%s[name=%s]", path, name), Removed, e, nil, hideData, h))
 		}
 	}
 	return out
@@ -137,8 +138,31 @@ func byName(l []any) (map[string]any, bool) {
 	return m, true
 }
 
-func field(path string, kind Kind, o, n any, hide bool) FieldChange {
-	if hide {
+// hider tells which map keys hold secret values: nothing under them is
+// shown. nil hides nothing.
+type hider func(key string) bool
+
+func (h hider) hides(key string) bool { return h != nil && h(key) }
+
+// within tells whether v holds, at any depth, a key h hides.
+func (h hider) within(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if h.hides(k) || h.within(e) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, h.within)
+	}
+	return false
+}
+
+// field is one changed path. A value that is, or holds, a secret is
+// hidden whole.
+func field(path string, kind Kind, o, n any, hide bool, h hider) FieldChange {
+	if hide || h.within(o) || h.within(n) {
 		return FieldChange{Path: path, Kind: kind, Hidden: true}
 	}
 	return FieldChange{Path: path, Kind: kind, Old: render(o), New: render(n)}

@@ -28,14 +28,17 @@ func (r Report) summary() string {
 // Text writes the report for a terminal: one line per file, object and
 // field, marked + (added), - (removed) or ~ (changed).
 func (r Report) Text(w io.Writer) error {
-	if r.Empty() {
-		_, err := fmt.Fprintln(w, "No changes.")
-		return err
-	}
 	var b strings.Builder
+	if r.Empty() {
+		b.WriteString(r.noChanges() + "\n")
+		return r.flush(w, &b)
+	}
 	for _, f := range r.Files {
 		fmt.Fprintf(&b, "%s %s", f.Kind.sign(), f.Path)
-		if f.Secret {
+		switch {
+		case f.Secret && len(f.Objects) > 0:
+			fmt.Fprintf(&b, " (secret %s, encrypted values hidden)", f.Kind)
+		case f.Secret:
 			fmt.Fprintf(&b, " (secret %s, values hidden)", f.Kind)
 		}
 		b.WriteByte('\n')
@@ -47,8 +50,23 @@ func (r Report) Text(w io.Writer) error {
 		}
 	}
 	fmt.Fprintln(&b, r.summary())
+	return r.flush(w, &b)
+}
+
+// flush writes b, ending with the files the diff could not look into.
+func (r Report) flush(w io.Writer, b *strings.Builder) error {
+	for _, p := range r.Unverified {
+		fmt.Fprintf(b, "? %s (secret, not checked: no age key opens it)\n", p)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func (r Report) noChanges() string {
+	if len(r.Unverified) > 0 {
+		return "No changes in the files hogen could check."
+	}
+	return "No changes."
 }
 
 func writeTextField(b *strings.Builder, fc FieldChange) {
@@ -74,15 +92,25 @@ func writeTextField(b *strings.Builder, fc FieldChange) {
 func (r Report) Markdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("### hogen diff\n\n")
+	if len(r.Unverified) > 0 {
+		b.WriteString("> [!WARNING]\n> Not checked, for want of the age key (they may have changed):\n")
+		for _, p := range r.Unverified {
+			fmt.Fprintf(&b, "> `%s`\n", p)
+		}
+		b.WriteString("\n")
+	}
 	if r.Empty() {
-		b.WriteString("No changes.\n")
+		b.WriteString(r.noChanges() + "\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	fmt.Fprintf(&b, "%s.\n", r.summary())
 	for _, f := range r.Files {
 		fmt.Fprintf(&b, "\n#### `%s` (%s)\n", f.Path, f.Kind)
-		if f.Secret {
+		switch {
+		case f.Secret && len(f.Objects) > 0:
+			b.WriteString("\nSecret file: encrypted values hidden.\n")
+		case f.Secret:
 			b.WriteString("\nSecret file: values hidden.\n")
 			continue
 		}

@@ -5,9 +5,12 @@
 // rather than which text lines.
 //
 // Secret files are compared only as a whole and reported as "changed" with
-// no value, field or line of either side: neither plaintext nor ciphertext
-// ever reaches a report. Objects of kind Secret in non-secret files (which
-// the leak guard should have stopped) get the same care for their data.
+// no value, field or line of either side, unless both sides are given as
+// plaintext with the file's SOPS encrypted_regex: then the fields SOPS
+// keeps in clear in the file (a Talos config's addresses, a Secret's
+// metadata) are shown, and those it encrypts never are. Objects of kind
+// Secret in non-secret files (which the leak guard should have stopped)
+// get the same care for their data.
 //
 // Diff is pure; Text and Markdown render a Report, the latter for a pull
 // request comment.
@@ -15,6 +18,7 @@ package semdiff
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 )
 
@@ -26,6 +30,10 @@ type File struct {
 	// decrypted), or both the bytes that would be written (the sealer keeps
 	// an unchanged secret's ciphertext as it is).
 	Secret bool
+	// EncryptedRegex, set on a secret file given as plaintext, is its SOPS
+	// encrypted_regex: the fields under keys it does not match are in clear
+	// in the file, and shown.
+	EncryptedRegex string
 }
 
 // Set maps a relative slash path to a file.
@@ -44,6 +52,10 @@ const (
 // Report is every change between two sets, files in path order.
 type Report struct {
 	Files []FileChange
+	// Unverified are secret files the diff could not look into (no key
+	// opened them): they may have changed without showing here. The
+	// caller fills it in; the renderers say so.
+	Unverified []string
 }
 
 // FileChange is one file that differs.
@@ -110,7 +122,8 @@ func Diff(old, new Set) Report {
 		default:
 			fc.Kind = Changed
 		}
-		if !fc.Secret && isYAML(p) {
+		h, show := shown(o, n, inOld, inNew)
+		if show && isYAML(p) {
 			var oldData, newData []byte
 			if inOld {
 				oldData = o.Data
@@ -121,13 +134,34 @@ func Diff(old, new Set) Report {
 			// A file that does not parse as YAML is reported as a whole;
 			// one with the same objects but other bytes (comments, key
 			// order) is a change with no object to list.
-			if objs, ok := diffDocs(oldData, newData); ok {
+			if objs, ok := diffDocs(oldData, newData, h); ok {
 				fc.Objects = objs
 			}
 		}
 		r.Files = append(r.Files, fc)
 	}
 	return r
+}
+
+// shown tells whether a file's fields may be shown, and what to hide: all
+// of a plain file's; of a secret file, those the sides' common
+// encrypted_regex leaves in clear.
+func shown(o, n File, inOld, inNew bool) (hider, bool) {
+	if !o.Secret && !n.Secret {
+		return nil, true
+	}
+	rule := n.EncryptedRegex
+	if !inNew {
+		rule = o.EncryptedRegex
+	}
+	if rule == "" || inOld && inNew && o.EncryptedRegex != n.EncryptedRegex {
+		return nil, false
+	}
+	re, err := regexp.Compile(rule)
+	if err != nil {
+		return nil, false
+	}
+	return re.MatchString, true
 }
 
 func isYAML(p string) bool {

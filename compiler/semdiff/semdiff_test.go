@@ -30,12 +30,54 @@ spec:
 
 func hr(version string) []byte { return []byte(strings.Replace(helmRelease, "%s", version, 1)) }
 
+// talosRegex is a Talos config's encrypted_regex, as the talos emitter has it.
+const talosRegex = `^(key|token|secret)$`
+
+func talosNode(address, token string) []byte {
+	return []byte("version: v1alpha1\nmachine:\n  type: worker\n  token: " + token +
+		"\n  network:\n    interfaces:\n      - interface: eth0\n        addresses: [" + address + "]\n")
+}
+
 func TestDiff(t *testing.T) {
+	talosID := ObjectID{Doc: 1}
 	tests := []struct {
 		name     string
 		old, new Set
 		want     []FileChange
 	}{
+		{
+			name: "secret file with its rule: clear fields shown, encrypted ones hidden",
+			old:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: talosRegex}},
+			new:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "cccc.dddd"), Secret: true, EncryptedRegex: talosRegex}},
+			want: []FileChange{{Path: "talos/w1.yaml", Kind: Changed, Secret: true, Objects: []ObjectChange{{
+				ID: talosID, Kind: Changed,
+				Fields: []FieldChange{
+					{Path: "machine.network.interfaces[0].addresses[0]", Kind: Changed, Old: "10.0.0.21/24", New: "10.0.0.22/24"},
+					{Path: "machine.token", Kind: Changed, Hidden: true},
+				},
+			}}}},
+		},
+		{
+			name: "an added subtree holding a secret is hidden whole",
+			old:  Set{"talos/w1.yaml": {Data: []byte("machine: {type: worker}\n"), Secret: true, EncryptedRegex: talosRegex}},
+			new:  Set{"talos/w1.yaml": {Data: []byte("machine: {type: worker, ca: {crt: Y3J0, key: a2V5}}\n"), Secret: true, EncryptedRegex: talosRegex}},
+			want: []FileChange{{Path: "talos/w1.yaml", Kind: Changed, Secret: true, Objects: []ObjectChange{{
+				ID: talosID, Kind: Changed,
+				Fields: []FieldChange{{Path: "machine.ca", Kind: Added, Hidden: true}},
+			}}}},
+		},
+		{
+			name: "sides encrypted by different rules: nothing shown",
+			old:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: talosRegex}},
+			new:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: `^(type)$`}},
+			want: []FileChange{{Path: "talos/w1.yaml", Kind: Changed, Secret: true}},
+		},
+		{
+			name: "secret file without a rule: nothing shown",
+			old:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true}},
+			new:  Set{"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "aaaa.bbbb"), Secret: true}},
+			want: []FileChange{{Path: "talos/w1.yaml", Kind: Changed, Secret: true}},
+		},
 		{
 			name: "unchanged files are not reported",
 			old:  Set{"a.yaml": {Data: hr("v1.17.5")}},
@@ -162,6 +204,7 @@ func reportFixture() Report {
 			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage-services, namespace: default}\ndata:\n  services.yaml: |\n    - default:\n        - podinfo: {}\n    - a|b: `x`\n")},
 		"kubernetes/flux/cluster/cluster-secrets.sops.yaml": {Data: []byte("old"), Secret: true},
 		"talos/old-node.yaml":                               {Data: []byte("version: v1alpha1\nmachine: {type: worker}\n")},
+		"talos/w1.yaml":                                     {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: talosRegex},
 	}
 	newer := Set{
 		"kubernetes/apps/cert-manager/cert-manager/app/helmrelease.yaml": {Data: hr("v1.18.2")},
@@ -169,6 +212,7 @@ func reportFixture() Report {
 			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: homepage-services, namespace: default}\ndata:\n  services.yaml: |\n    - default:\n        - podinfo: {}\n        - whoami: {}\n    - a|b: `x`\n")},
 		"kubernetes/flux/cluster/cluster-secrets.sops.yaml": {Data: []byte("new"), Secret: true},
 		"kubernetes/apps/default/podinfo/ks.yaml":           {Data: []byte("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: podinfo, namespace: flux-system}\n")},
+		"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "cccc.dddd"), Secret: true, EncryptedRegex: talosRegex},
 	}
 	return Diff(old, newer)
 }
@@ -206,15 +250,19 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderNeverShowsSecrets(t *testing.T) {
-	secrets := []string{"hunter2", "aHVudGVyMg==", "ENC[AES256_GCM,data:abc]"}
+	secrets := []string{"hunter2", "aHVudGVyMg==", "ENC[AES256_GCM,data:abc]", "aaaa.bbbb", "cccc.dddd", "a2V5"}
 	old := Set{
-		"s.sops.yaml": {Data: []byte("password: hunter2\n"), Secret: true},
-		"t.sops.yaml": {Data: []byte("password: ENC[AES256_GCM,data:abc]\n"), Secret: true},
-		"k.yaml":      {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\ndata: {p: aHVudGVyMg==}\n")},
+		"talos/w1.yaml": {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: talosRegex},
+		"talos/w2.yaml": {Data: []byte("machine: {type: worker}\n"), Secret: true, EncryptedRegex: talosRegex},
+		"s.sops.yaml":   {Data: []byte("password: hunter2\n"), Secret: true},
+		"t.sops.yaml":   {Data: []byte("password: ENC[AES256_GCM,data:abc]\n"), Secret: true},
+		"k.yaml":        {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\ndata: {p: aHVudGVyMg==}\n")},
 	}
 	newer := Set{
-		"s.sops.yaml": {Data: []byte("password: other\n"), Secret: true},
-		"k.yaml":      {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\nstringData: {p: hunter2}\n")},
+		"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "cccc.dddd"), Secret: true, EncryptedRegex: talosRegex},
+		"talos/w2.yaml": {Data: []byte("machine: {type: worker, ca: [{key: a2V5}]}\n"), Secret: true, EncryptedRegex: talosRegex},
+		"s.sops.yaml":   {Data: []byte("password: other\n"), Secret: true},
+		"k.yaml":        {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\nstringData: {p: hunter2}\n")},
 	}
 	r := Diff(old, newer)
 	var text, md bytes.Buffer
@@ -254,5 +302,22 @@ func BenchmarkDiff(b *testing.B) {
 	}
 	for b.Loop() {
 		Diff(old, newer)
+	}
+}
+
+func TestUnverifiedReported(t *testing.T) {
+	r := Report{Unverified: []string{"talos/cp-1.yaml"}}
+	var text, md bytes.Buffer
+	if err := r.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if want := "No changes in the files hogen could check.\n? talos/cp-1.yaml (secret, not checked: no age key opens it)\n"; text.String() != want {
+		t.Errorf("text = %q, want %q", text.String(), want)
+	}
+	if !strings.Contains(md.String(), "> `talos/cp-1.yaml`\n") || strings.Contains(md.String(), "No changes.\n") {
+		t.Errorf("markdown does not list the unverified file, or claims no changes:\n%s", md.String())
 	}
 }

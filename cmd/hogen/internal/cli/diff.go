@@ -3,8 +3,10 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/semdiff"
 	"github.com/hogen-dev/hogen/compiler/sink"
+	"github.com/hogen-dev/hogen/emitters"
 )
 
 func newDiffCmd(env *Env) *cobra.Command {
@@ -18,7 +20,9 @@ and removed, and in YAML files the Kubernetes objects (kind, namespace, name)
 added, removed or changed, with the field paths that changed
 (spec.chart.spec.version: 1.17.5 -> 1.17.6).
 
-Secret values never appear: a secret file is only reported as changed.
+Secret values never appear. A secret file SOPS encrypts only in part (a Talos
+machine config) shows the fields it keeps in clear when the age key opens
+it; any other secret file is only reported as changed.
 --format markdown writes a report for a pull request comment.`,
 		Example: `  hogen diff examples/homelab
   hogen diff --format markdown >> "$GITHUB_STEP_SUMMARY"`,
@@ -40,7 +44,8 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 		return err
 	}
 	b.reportSecrets(env)
-	r := semdiff.Diff(planSets(b.plan))
+	r := semdiff.Diff(planSets(b))
+	r.Unverified = b.unverified()
 	if format == "markdown" {
 		return r.Markdown(env.Stdout)
 	}
@@ -48,10 +53,17 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 }
 
 // planSets turns a plan's changes into the two sides of a semantic diff;
-// unchanged files are left out, as they cannot differ.
-func planSets(p *sink.Plan) (old, new semdiff.Set) {
+// unchanged files are left out, as they cannot differ. A changed secret
+// file encrypted only in part (a Talos config) is given as plaintext on
+// both sides, with its rule, when the key opens the old one: its clear
+// fields are then shown as they are in Git, its encrypted ones never.
+func planSets(b *built) (old, new semdiff.Set) {
+	emitted := map[string]emitters.File{}
+	for _, f := range b.res.Files {
+		emitted[f.Path] = f
+	}
 	old, new = semdiff.Set{}, semdiff.Set{}
-	for _, cs := range [][]sink.Change{p.Writes, p.Prunes} {
+	for _, cs := range [][]sink.Change{b.plan.Writes, b.plan.Prunes} {
 		for _, c := range cs {
 			if c.Old != nil {
 				old[c.Path] = semdiff.File{Data: c.Old, Secret: c.Secret}
@@ -59,6 +71,19 @@ func planSets(p *sink.Plan) (old, new semdiff.Set) {
 			if c.New != nil {
 				new[c.Path] = semdiff.File{Data: c.New, Secret: c.Secret}
 			}
+			f := emitted[c.Path]
+			if !c.Secret || c.New == nil || f.EncryptedRegex == "" || f.Data == nil {
+				continue
+			}
+			var oldPlain []byte
+			if c.Old != nil {
+				var err error
+				if oldPlain, err = secrets.Decrypt(c.Old, b.res.Unlocked.Identities); err != nil {
+					continue
+				}
+				old[c.Path] = semdiff.File{Data: oldPlain, Secret: true, EncryptedRegex: f.EncryptedRegex}
+			}
+			new[c.Path] = semdiff.File{Data: f.Data, Secret: true, EncryptedRegex: f.EncryptedRegex}
 		}
 	}
 	return old, new
