@@ -52,8 +52,9 @@ func staleInputs(d *model.Description, dir string) Diagnostics {
 		if err != nil || secrets.SameRecipients(have, want) {
 			continue
 		}
-		c.warnf("cluster.sops.ageRecipients", fmt.Sprintf("run 'hogen secrets rotate %s' with a key that opens it", dir),
-			"%s is still encrypted to %s: a key of a recipient it lacks cannot open it",
+		c.warnf("cluster.sops.ageRecipients", fmt.Sprintf("run 'hogen secrets rotate %s' with a key that opens it; "+
+			"until then, a key only this list holds cannot open it", dir),
+			"%s is still encrypted to %s, not to these recipients",
 			filepath.Join(dir, filepath.FromSlash(rel)), strings.Join(have, ", "))
 	}
 	return c.diags
