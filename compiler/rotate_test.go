@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +50,14 @@ func writeInputs(t *testing.T, dir string, to map[string][]string) map[string][]
 		out[rel] = enc
 	}
 	return out
+}
+
+// wantFiles fails unless dir's inputs are exactly want, byte for byte.
+func wantFiles(t *testing.T, dir string, want map[string][]byte) {
+	t.Helper()
+	if diff := cmp.Diff(want, readInputs(t, dir)); diff != "" {
+		t.Errorf("inputs changed (-want +got):\n%s", diff)
+	}
 }
 
 func readInputs(t *testing.T, dir string) map[string][]byte {
@@ -105,7 +114,7 @@ func TestRotateInputs(t *testing.T) {
 				if wantPlain := "# " + rel + "\nvalue: secret-of-" + rel + "\n"; string(plain) != wantPlain {
 					t.Errorf("%s: plaintext %q, want %q", rel, plain, wantPlain)
 				}
-				if !strings.Contains(strings.Join(got, ","), rel) && !bytes.Equal(b, after[rel]) {
+				if !slices.Contains(got, rel) && !bytes.Equal(b, after[rel]) {
 					t.Errorf("%s was rewritten though it was not rotated", rel)
 				}
 			}
@@ -114,9 +123,7 @@ func TestRotateInputs(t *testing.T) {
 			if err != nil || len(again) > 0 {
 				t.Errorf("second rotation = %v, %v; want nothing to do", again, err)
 			}
-			if diff := cmp.Diff(after, readInputs(t, dir)); diff != "" {
-				t.Errorf("second rotation changed files (-want +got):\n%s", diff)
-			}
+			wantFiles(t, dir, after)
 		})
 	}
 }
@@ -132,9 +139,7 @@ func TestRotateInputsAllOrNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "talos", "client.sops.yaml")) || !strings.Contains(err.Error(), otherR) {
 		t.Fatalf("err = %v, want one naming talos/client.sops.yaml and %s", err, otherR)
 	}
-	if diff := cmp.Diff(before, readInputs(t, dir)); diff != "" {
-		t.Errorf("files changed (-want +got):\n%s", diff)
-	}
+	wantFiles(t, dir, before)
 }
 
 func TestStaleInputsWarn(t *testing.T) {
