@@ -79,7 +79,8 @@ func ReadDir(dir string) (map[string][]byte, error) {
 }
 
 // Load reads, validates and decodes the description in opts.Dir. Bad input
-// is reported as Diagnostics holding every problem found.
+// is reported as Diagnostics holding every problem found. A secret input
+// not encrypted to cluster.sops.ageRecipients is a warning.
 func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, error) {
 	files, err := ReadDir(opts.Dir)
 	if err != nil {
@@ -94,6 +95,7 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	if err != nil {
 		return nil, diags, err
 	}
+	diags = append(diags, staleInputs(d, opts.Dir)...)
 	if len(d.Emitters.Jsonnet) > 0 {
 		if d.Inputs.Jsonnet, err = readJsonnet(opts.Dir); err != nil {
 			return nil, diags, err

@@ -1,11 +1,8 @@
 package compiler
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -18,17 +15,13 @@ import (
 // readSecretNames lists the names in dir's secrets.sops.yaml without a key
 // (SOPS keeps keys in clear); no file means no secrets.
 func readSecretNames(dir string) ([]string, error) {
-	path := filepath.Join(dir, secrets.InputFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading secrets: %w", err)
+	b, err := readInput(dir, secrets.InputFile)
+	if b == nil || err != nil {
+		return nil, err
 	}
 	names, err := secrets.Names(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, secrets.InputFile), err)
 	}
 	return names, nil
 }
@@ -57,17 +50,12 @@ func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlo
 	// read returns an input's encrypted bytes, or nil (not there, or no key
 	// to open it: then it is listed as locked).
 	read := func(rel string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, nil
-		case err != nil:
-			return nil, fmt.Errorf("reading %s: %w", rel, err)
-		case ids.Empty():
+		b, err := readInput(dir, rel)
+		if b != nil && ids.Empty() {
 			u.Locked = append(u.Locked, rel)
 			return nil, nil
 		}
-		return b, nil
+		return b, err
 	}
 	decrypt := func(rel string) ([]byte, error) {
 		b, err := read(rel)

@@ -3,7 +3,8 @@
 // them, encrypts and decrypts SOPS YAML that the sops CLI and Flux's
 // kustomize-controller read, seals generated secret files without
 // ciphertext churn (Sealer), manages the secret input file
-// secrets.sops.yaml, and guards against secret values leaking into
+// secrets.sops.yaml, re-encrypts input files for new recipients
+// (Reencrypt), and guards against secret values leaking into
 // plaintext output (GuardLeaks).
 package secrets
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,9 +26,14 @@ encrypted, and the age key that opens them. Plaintext never touches the disk.
 
 hogen finds age keys where sops does: $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY, and
 sops' default key file ($XDG_CONFIG_HOME/sops/age/keys.txt, else the user
-config directory's sops/age/keys.txt).`,
+config directory's sops/age/keys.txt).
+
+When cluster.sops.ageRecipients changes, a build re-encrypts the files it
+generates but not its secret inputs (` + secrets.InputFile + `,
+talos/secrets.sops.yaml, talos/client.sops.yaml): it warns about them, and
+'hogen secrets rotate' re-encrypts them, with a key that still opens them.`,
 	}
-	return group(cmd, newSecretsInitCmd(env), newSecretsSetCmd(env), newSecretsListCmd(env))
+	return group(cmd, newSecretsInitCmd(env), newSecretsSetCmd(env), newSecretsListCmd(env), newSecretsRotateCmd(env))
 }
 
 func newSecretsInitCmd(env *Env) *cobra.Command {
@@ -125,7 +131,8 @@ func newSecretsSetCmd(env *Env) *cobra.Command {
 under NAME in DIR/` + secrets.InputFile + `, encrypted. An existing file keeps its
 recipients and needs your age key, since all its values are re-encrypted
 together; a new file is encrypted to cluster.sops.ageRecipients. --recipient
-replaces the recipients (rotation). The file is replaced atomically.
+replaces the file's recipients ('hogen secrets rotate' re-encrypts every input
+to cluster.sops.ageRecipients). The file is replaced atomically.
 
 ## Examples
 
@@ -207,4 +214,61 @@ never printed.`,
 			return nil
 		},
 	}
+}
+
+func newSecretsRotateCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rotate [DIR]",
+		Short: "Re-encrypt the secret inputs to cluster.sops.ageRecipients",
+		Long: `rotate re-encrypts each secret input in DIR that is not encrypted to exactly
+cluster.sops.ageRecipients, keeping every value:
+
+  ` + strings.Join(compiler.SecretInputs, "\n  ") + `
+
+Run it after adding or replacing a recipient, with a key that opens the files
+now: 'hogen build' re-encrypts what it generates, but not these, and warns
+until they are rotated.
+
+Files already encrypted to those recipients are left byte for byte. If any
+file cannot be opened, rotate changes nothing and says which key it needs.
+Each file is replaced atomically. Commit them with the build's output.
+
+## Examples
+
+  hogen secrets rotate
+  hogen secrets rotate clusters/home`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSecretsRotate(cmd.Context(), env, dirArg(args))
+		},
+	}
+}
+
+func runSecretsRotate(ctx context.Context, env *Env, dir string) error {
+	d, diags, err := compiler.Load(ctx, compiler.Options{Dir: dir})
+	// Only errors: the warnings would say to run this very command.
+	if err := report(env, diags.Errors(), err); err != nil {
+		return err
+	}
+	recipients := d.Cluster.SOPS.AgeRecipients
+	if len(recipients) == 0 {
+		return errors.New("cluster.sops.ageRecipients is empty: add the age public keys to encrypt to ('hogen secrets init' prints yours)")
+	}
+	ids, err := secrets.LoadIdentities(env.Getenv)
+	if err != nil {
+		return err
+	}
+	rotated, err := compiler.RotateInputs(dir, recipients, ids)
+	if err != nil {
+		return fmt.Errorf("re-encrypted nothing: %w", err)
+	}
+	if len(rotated) == 0 {
+		fmt.Fprintf(env.Stdout, "%s: every secret input is encrypted to cluster.sops.ageRecipients already\n", dir)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "rotated: re-encrypted %d secret inputs for cluster.sops.ageRecipients:\n", len(rotated))
+	for _, p := range rotated {
+		fmt.Fprintf(env.Stdout, "\t%s\n", p)
+	}
+	return nil
 }
