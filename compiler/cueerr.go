@@ -57,10 +57,11 @@ func (l *loader) one(p string, e cueerrors.Error, def, user cue.Value, pos model
 	d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
 	switch {
 	case format == "field not allowed":
-		parent, field := splitLast(p)
+		// From the selectors, not p: a key may hold a dot ("cm.yaml").
+		sel := e.Path()
+		parent, field := userPath(sel[:len(sel)-1]), userPath(sel[len(sel)-1:])
 		d.Path = parent
-		d.Msg = fmt.Sprintf("unknown field %q", field)
-		d.Fix = fieldFix(def, parent, field)
+		d.Msg, d.Fix = fieldProblem(def, parent, field)
 	case strings.HasPrefix(format, "field is required but not present"):
 		d.Msg = "is required but not set"
 		d.Fix = "add it; `hogen schema` shows what it takes"

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -81,6 +82,45 @@ func unquote(s string) string {
 }
 
 // fieldFix suggests the field the user most likely meant, from the schema.
+// fieldProblem explains a field the schema does not allow at parent: in a
+// struct, an unknown field (with the likeliest meant one); in a map whose
+// keys follow a rule, a key that breaks it.
+func fieldProblem(def cue.Value, parent, field string) (msg, fix string) {
+	if rule, ok := keyRule(parent); ok && len(schemaFields(def, parent)) == 0 {
+		return fmt.Sprintf("%q is not a valid key here: %s", field, rule), keyFix(parent, field)
+	}
+	return fmt.Sprintf("unknown field %q", field), fieldFix(def, parent, field)
+}
+
+// keyRule says what the keys of the schema's rule-bound maps must look like.
+func keyRule(parent string) (string, bool) {
+	labels := strings.Split(parent, ".")
+	last := labels[len(labels)-1]
+	switch {
+	case parent == "cluster.substitutions.settings" || parent == "cluster.substitutions.secrets":
+		return "variable names are upper case letters, digits and '_', not starting with a digit", true
+	case len(labels) == 3 && labels[0] == "apps" && (last == "manifests" || last == "secrets"):
+		return "names are DNS-1123 labels: lowercase letters, digits and '-', starting and ending with a letter or digit", true
+	}
+	return "", false
+}
+
+func keyFix(parent, field string) string {
+	if strings.HasPrefix(parent, "cluster.substitutions") {
+		return fmt.Sprintf("rename it, e.g. %q", strings.Trim(nonEnv.ReplaceAllString(strings.ToUpper(field), "_"), "_"))
+	}
+	name := strings.Trim(nonName.ReplaceAllString(strings.ToLower(strings.TrimSuffix(field, ".yaml")), "-"), "-")
+	if strings.HasSuffix(parent, ".manifests") {
+		return fmt.Sprintf("rename it, e.g. %q (hogen adds .yaml to the file name)", name)
+	}
+	return fmt.Sprintf("rename it, e.g. %q", name)
+}
+
+var (
+	nonEnv  = regexp.MustCompile(`[^A-Z0-9_]+`)
+	nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+)
+
 func fieldFix(def cue.Value, parent, field string) string {
 	known := schemaFields(def, parent)
 	if len(known) == 0 {
