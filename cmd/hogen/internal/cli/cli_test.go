@@ -34,6 +34,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown talos subcommand", []string{"talos", "confg", "cp-1"}, ExitUsage},
 		{"unknown secrets subcommand", []string{"secrets", "frob"}, ExitUsage},
 		{"unknown import source", []string{"import", "kubespray"}, ExitUsage},
+		{"bare group", []string{"import"}, ExitUsage},
+		{"completion for an unknown shell", []string{"completion", "tcsh"}, ExitUsage},
+		{"completion for bash", []string{"completion", "bash"}, ExitOK},
 		{"check drift", []string{"build", "--check", good}, ExitBadInput},
 		{"version", []string{"version"}, ExitOK},
 	}

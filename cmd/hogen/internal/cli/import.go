@@ -52,12 +52,9 @@ func newImportTalhelperCmd(env *Env) *cobra.Command {
 		Use:   "talhelper TALCONFIG",
 		Short: "Import a talhelper talconfig.yaml",
 		Long: `Import a talhelper talconfig.yaml. Patches given as "@file" are read
-relative to talconfig.yaml's directory.
-
-## Examples
-
-    hogen import talhelper talos/talconfig.yaml -o cluster --flux-url https://github.com/me/home-ops`,
-		Args: cobra.ExactArgs(1),
+relative to talconfig.yaml's directory.`,
+		Example: `  hogen import talhelper talos/talconfig.yaml -o cluster --flux-url https://github.com/me/home-ops`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := os.ReadFile(args[0])
 			if err != nil {
@@ -81,12 +78,9 @@ func newImportClusterTemplateCmd(env *Env) *cobra.Command {
 		Short: "Import onedr0p/cluster-template's cluster.yaml and nodes.yaml",
 		Long: `Import onedr0p/cluster-template's cluster.yaml and nodes.yaml. The
 template keeps the Talos and Kubernetes versions in talenv.yaml: pass them
-with --talos-version and --kubernetes-version.
-
-## Examples
-
-    hogen import cluster-template cluster.yaml nodes.yaml -o cluster --talos-version v1.10.5 --kubernetes-version v1.33.2`,
-		Args: cobra.ExactArgs(2),
+with --talos-version and --kubernetes-version.`,
+		Example: `  hogen import cluster-template cluster.yaml nodes.yaml -o cluster --talos-version v1.10.5 --kubernetes-version v1.33.2`,
+		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := os.ReadFile(args[0])
 			if err != nil {

@@ -60,7 +60,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func run(ctx context.Context, env *Env, args []string) int {
 	root := newRootCmd(env)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -69,7 +69,11 @@ func run(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, errReported):
 		return ExitBadInput
 	case errors.As(err, &u) || isCobraUsage(err):
-		fmt.Fprintf(env.Stderr, "hogen: %v\nRun 'hogen --help' for usage.\n", err)
+		fmt.Fprintf(env.Stderr, "hogen: %v\n", err)
+		if cmd != nil && cmd != root && !cmd.HasAvailableSubCommands() {
+			fmt.Fprintf(env.Stderr, "Usage: %s\n", cmd.UseLine())
+		}
+		fmt.Fprintf(env.Stderr, "Run '%s --help' for usage.\n", commandPath(cmd, root))
 		return ExitUsage
 	default:
 		fmt.Fprintf(env.Stderr, "hogen: %v\n", err)
@@ -106,7 +110,21 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newTalosCmd(env),
 		newSecretsCmd(env),
 	)
+	// The completion command is cobra's; an unknown shell is bad usage.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			group(c)
+		}
+	}
 	return root
+}
+
+func commandPath(cmd, root *cobra.Command) string {
+	if cmd == nil {
+		return root.CommandPath()
+	}
+	return cmd.CommandPath()
 }
 
 // isCobraUsage recognises cobra's own argument errors, which it does not type.
@@ -120,12 +138,20 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// group makes cmd a command that only holds subcommands: bare, it prints
-// its help; with an unknown subcommand it is a usage error (exit 2), never
-// help on stdout where a pipe would take it for output.
+// group makes cmd a command that only holds subcommands: bare or with an
+// unknown subcommand it is a usage error (exit 2) naming the
+// subcommands, never help on stdout where a pipe would take it for output.
 func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
 	cmd.Args = cobra.NoArgs
-	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		var names []string
+		for _, s := range c.Commands() {
+			if s.IsAvailableCommand() {
+				names = append(names, s.Name())
+			}
+		}
+		return usageErrorf("%s needs a subcommand: %s", c.CommandPath(), strings.Join(names, ", "))
+	}
 	cmd.AddCommand(subs...)
 	return cmd
 }

@@ -44,12 +44,9 @@ func newSecretsInitCmd(env *Env) *cobra.Command {
 file, unless a key is already there; it never overwrites one. It prints the
 public key (the recipient) to put in cluster.sops.ageRecipients.
 
-Back the key file up: without it nobody can decrypt the secrets.
-
-## Examples
-
-  hogen secrets init`,
-		Args: cobra.NoArgs,
+Back the key file up: without it nobody can decrypt the secrets.`,
+		Example: `  hogen secrets init`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSecretsInit(env)
 		},
@@ -132,11 +129,8 @@ under NAME in DIR/` + secrets.InputFile + `, encrypted. An existing file keeps i
 recipients and needs your age key, since all its values are re-encrypted
 together; a new file is encrypted to cluster.sops.ageRecipients. --recipient
 replaces the file's recipients ('hogen secrets rotate' re-encrypts every input
-to cluster.sops.ageRecipients). The file is replaced atomically.
-
-## Examples
-
-  op read op://Kubernetes/cloudflare/token | hogen secrets set cloudflare-api-token
+to cluster.sops.ageRecipients). The file is replaced atomically.`,
+		Example: `  op read op://Kubernetes/cloudflare/token | hogen secrets set cloudflare-api-token
   hogen secrets set grafana-admin-password clusters/home < password.txt`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -231,11 +225,8 @@ until they are rotated.
 
 Files already encrypted to those recipients are left byte for byte. If any
 file cannot be opened, rotate changes nothing and says which key it needs.
-Each file is replaced atomically. Commit them with the build's output.
-
-## Examples
-
-  hogen secrets rotate
+Each file is replaced atomically. Commit them with the build's output.`,
+		Example: `  hogen secrets rotate
   hogen secrets rotate clusters/home`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

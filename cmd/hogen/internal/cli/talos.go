@@ -61,11 +61,8 @@ bundle means new CAs and nodes configured with the old ones would refuse
 talosctl. init refuses to overwrite an existing bundle.
 
 The client certificate is valid for a year: renew it with --renew-client,
-which keeps the bundle.
-
-## Examples
-
-  hogen talos init
+which keeps the bundle.`,
+		Example: `  hogen talos init
   hogen talos init --renew-client`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -155,12 +152,9 @@ func newTalosConfigCmd(env *Env, w talosWiring) *cobra.Command {
 		Use:   "config NODE [DIR]",
 		Short: "Print a node's Talos machine config, decrypted",
 		Long: `config prints the named node's machine config in clear, the same bytes the
-build writes (encrypted) to talos/NODE.yaml, for talosctl.
-
-## Examples
-
-  hogen talos config mini01 | talosctl apply-config --nodes 172.29.51.11 --file /dev/stdin`,
-		Args: cobra.RangeArgs(1, 2),
+build writes (encrypted) to talos/NODE.yaml, for talosctl.`,
+		Example: `  hogen talos config mini01 | talosctl apply-config --nodes 172.29.51.11 --file /dev/stdin`,
+		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := w.load(cmd.Context(), env, dirArg(args[1:]))
 			if err != nil {

@@ -38,8 +38,16 @@ Exit status: 0 when the description is valid, 1 when it is not, 2 on bad usage.`
 			if err := report(env, diags, err); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s: cluster %s is valid: %d nodes, %d apps\n", dir, d.Cluster.Name, len(d.Nodes), len(d.Apps))
+			fmt.Fprintf(env.Stdout, "%s: cluster %s is valid: %s, %s\n", dir, d.Cluster.Name, count(len(d.Nodes), "node"), count(len(d.Apps), "app"))
 			return nil
 		},
 	}
+}
+
+// count says "1 node", "3 nodes".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
