@@ -21,6 +21,7 @@ var patternHelp = map[string]string{
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`: "must be an IP address or a lowercase DNS name",
 	`^(https?|oci)://`:                                                  `must start with "https://" (a Helm repository) or "oci://" (an OCI registry)`,
 	`^(https|ssh)://`:                                                   `must start with "https://" or "ssh://"`,
+	`^2\.(x|[0-9]+\.(x|[0-9]+))$`:                                       `must be a Flux 2 version like "2.x", "2.6.x" or "2.6.4"`,
 	`^age1([0-9a-z]{58}|pq1[0-9a-z]+)$`:                                 `must be an age recipient ("age1" and 58 more characters, or a post-quantum "age1pq1..."), as 'hogen secrets init' prints`,
 	`^[A-Z_][A-Z0-9_]*$`:                                                "must be an upper-case variable name such as CLUSTER_DOMAIN",
 	`^/[^\x00]*$`:                                                       "must be an absolute path",

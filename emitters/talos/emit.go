@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strings"
 
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
@@ -114,7 +115,11 @@ func NodeConfig(d *model.Description, name string) ([]byte, error) {
 			return p.nodeConfig(&d.Nodes[i])
 		}
 	}
-	return nil, fmt.Errorf("no node named %q in the description", name)
+	names := make([]string, len(d.Nodes))
+	for i := range d.Nodes {
+		names[i] = d.Nodes[i].Name
+	}
+	return nil, fmt.Errorf("no node named %q in the description; its nodes: %s", name, strings.Join(names, ", "))
 }
 
 // talosconfig is the admin client config: control planes as endpoints, all

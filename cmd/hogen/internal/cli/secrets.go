@@ -195,6 +195,11 @@ never printed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := filepath.Join(dirArg(args), secrets.InputFile)
 			data, err := os.ReadFile(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				// No file is no secrets yet: nothing to list.
+				fmt.Fprintf(env.Stderr, "%s does not exist yet: 'hogen secrets set NAME %s' creates it\n", path, shellQuote(dirArg(args)))
+				return nil
+			}
 			if err != nil {
 				return fmt.Errorf("reading secrets: %w", err)
 			}
