@@ -3,6 +3,7 @@ package sink
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -39,9 +40,26 @@ func writeDiff(w io.Writer, c Change) error {
 		return err
 	}
 	return difflib.WriteUnifiedDiff(w, difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(c.Old)), B: difflib.SplitLines(string(c.New)),
+		A: splitLines(c.Old), B: splitLines(c.New),
 		FromFile: from, ToFile: to, Context: 3,
 	})
+}
+
+// splitLines splits a file into lines that keep their newline. Unlike
+// difflib.SplitLines it adds no empty line after the last newline (nor for
+// an empty file), which made every hunk one line longer than the file and
+// the diff not a patch git would apply.
+func splitLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if last := len(lines) - 1; lines[last] == "" {
+		lines = lines[:last]
+	} else {
+		lines[last] += "\n" // the file has no final newline; the diff gives it one
+	}
+	return lines
 }
 
 func describe(c Change) string {

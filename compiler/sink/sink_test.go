@@ -362,3 +362,26 @@ func TestApplyRollsBackStaging(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffIsAPatch: --check's diff is a unified diff git would apply: hunk
+// ranges count the file's lines, no phantom empty line after the last.
+func TestDiffIsAPatch(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "old.yaml"), []byte("a: 1\nb: 2\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"old.yaml"}), 0o644)
+	p, err := NewPlan(dir, files("old.yaml", "a: 1\nb: 3\n", "new.yaml", "x: 1\ny: 2\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, c := range p.Writes {
+		if err := writeDiff(&b, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "--- /dev/null\n+++ b/new.yaml\n@@ -0,0 +1,2 @@\n+x: 1\n+y: 2\n" +
+		"--- a/old.yaml\n+++ b/old.yaml\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("diff (-want +got):\n%s", diff)
+	}
+}
