@@ -41,7 +41,7 @@ sops' key file, puts its public key in cluster.sops.ageRecipients, and runs
 // recipientMarker in the starter's cluster.cue becomes the age recipient.
 const recipientMarker = "AGE_RECIPIENT"
 
-func runInit(ctx context.Context, env *Env, dir string) error {
+func runInit(ctx context.Context, env *Env, dir string) (err error) {
 	if existing, _ := filepath.Glob(filepath.Join(dir, "*.cue")); len(existing) > 0 {
 		return fmt.Errorf("%s already holds a description (%s); init writes only into a directory without .cue files", dir, filepath.Base(existing[0]))
 	}
@@ -53,9 +53,25 @@ func runInit(ctx context.Context, env *Env, dir string) error {
 		return fmt.Errorf("%s, but it holds no age key hogen can use", what)
 	}
 	fmt.Fprintln(env.Stdout, what)
+	_, statErr := os.Stat(dir)
+	madeDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
+	// A failed init takes back the files it wrote, so that running it
+	// again, once the cause is fixed, is not refused for them.
+	var wrote []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, p := range wrote {
+			_ = os.Remove(p)
+		}
+		if madeDir {
+			_ = os.Remove(dir) // only if empty
+		}
+	}()
 	names, err := fs.Glob(starter, "starter/*.cue")
 	if err != nil {
 		return err
@@ -74,6 +90,7 @@ func runInit(ctx context.Context, env *Env, dir string) error {
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", target, err)
 		}
+		wrote = append(wrote, target)
 		_, werr := f.Write(b)
 		if err := errors.Join(werr, f.Close()); err != nil {
 			return fmt.Errorf("writing %s: %w", target, err)
