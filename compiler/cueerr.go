@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -188,4 +189,24 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
+}
+
+// unquoted is a value CUE cannot read bare but people write bare: an IP
+// address, a CIDR or a version with two dots. Its parse error ("missing ','
+// in struct literal") does not say what is wrong.
+var unquoted = regexp.MustCompile(`:\s*(v?[0-9]+\.[0-9]+\.[0-9][0-9.]*(/[0-9]+)?|[0-9a-fA-F]*:[0-9a-fA-F:]+(/[0-9]+)?)\s*(,|$|//)`)
+
+// withQuoteHints adds a fix to the parse errors on a line holding such a
+// value.
+func withQuoteHints(diags Diagnostics, src []byte) Diagnostics {
+	lines := strings.Split(string(src), "\n")
+	for i, d := range diags {
+		if d.Fix != "" || d.Pos.Line < 1 || d.Pos.Line > len(lines) {
+			continue
+		}
+		if m := unquoted.FindStringSubmatch(lines[d.Pos.Line-1]); m != nil {
+			diags[i].Fix = fmt.Sprintf("quote it: %q", m[1])
+		}
+	}
+	return diags
 }

@@ -165,7 +165,7 @@ func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
 		l.userFiles[n] = true
 		f, err := parser.ParseFile(n, files[n], parser.ParseComments)
 		if err != nil {
-			diags = append(diags, l.fromCUE(err, nil)...)
+			diags = append(diags, withQuoteHints(l.fromCUE(err, nil), files[n])...)
 			continue
 		}
 		if p := f.PackageName(); p != "" && pkg != "" && p != pkg {
