@@ -24,9 +24,11 @@ func newSecretsCmd(env *Env) *cobra.Command {
 values in ` + secrets.InputFile + ` beside the description, each SOPS/age
 encrypted, and the age key that opens them. Plaintext never touches the disk.
 
-hogen finds age keys where sops does: $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY, and
-sops' default key file ($XDG_CONFIG_HOME/sops/age/keys.txt, else the user
-config directory's sops/age/keys.txt).
+hogen finds age keys where sops does: $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY,
+$SOPS_AGE_KEY_CMD (a command printing the key, run when a file needs one,
+with $SOPS_AGE_RECIPIENT set), and sops' default key file
+($XDG_CONFIG_HOME/sops/age/keys.txt, else the user config directory's
+sops/age/keys.txt).
 
 When cluster.sops.ageRecipients changes, a build re-encrypts the files it
 generates but not its secret inputs (` + secrets.InputFile + `,
