@@ -23,6 +23,11 @@ type File struct {
 	// it matches (SOPS encrypted_regex); empty means every value.
 	Secret         bool
 	EncryptedRegex string
+	// Digest, for a Secret file whose contents come from secret inputs, is
+	// a digest of everything else they come from: it changes when the file
+	// would, but for the secrets. The sink keeps it in its manifest, so that
+	// a build without the key can still tell that the file is stale.
+	Digest string
 }
 
 // Emitter turns the model into files. It is pure: no disk, no clock, no

@@ -56,7 +56,7 @@ func (p *Plan) Apply(ctx context.Context) error {
 	}
 	manifest := p.manifest
 	if pruneErr != nil {
-		manifest = encodeManifest(owned)
+		manifest = encodeManifest(owned, p.digests)
 	}
 	if manifest != nil {
 		if err := writeAtomic(root, ManifestName, manifest); err != nil {

@@ -33,10 +33,14 @@ type Plan struct {
 	Unchanged int
 	// Unverified are secret files kept as they are because their plaintext
 	// could not be computed (no private key): not checked, not rewritten.
-	Unverified  []string
-	manifest    []byte   // the manifest's new bytes, nil when unchanged
-	oldManifest []byte   // the manifest on disk, for the diff
-	generated   []string // every path generated, for the manifest
+	Unverified []string
+	// Outdated are the unverified files whose digest shows them stale:
+	// they need rebuilding, which only the key allows.
+	Outdated    []string
+	digests     map[string]string // the manifest's digests after the plan
+	manifest    []byte            // the manifest's new bytes, nil when unchanged
+	oldManifest []byte            // the manifest on disk, for the diff
+	generated   []string          // every path generated, for the manifest
 }
 
 // Clean tells whether the tree already matches: nothing to write or prune.
@@ -58,11 +62,11 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}
 	defer root.Close()
-	owned, err := readManifest(root)
+	owned, oldDigests, err := readManifest(root)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{root: dir}
+	p := &Plan{root: dir, digests: map[string]string{}}
 	items, err := readAll(root, files)
 	if err != nil {
 		return nil, err
@@ -77,6 +81,7 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 		if it.unverified {
 			p.Unverified = append(p.Unverified, it.f.Path)
 		}
+		p.digest(it, oldDigests[it.f.Path])
 		switch {
 		case it.old != nil && !owned[it.f.Path] && (it.unverified || string(it.old) != string(it.data)):
 			// Not ours: refused, even when unverified (no key), so a file
@@ -95,12 +100,29 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 		return nil, err
 	}
 	p.generated = generated
-	newManifest := encodeManifest(generated)
+	newManifest := encodeManifest(generated, p.digests)
 	if p.oldManifest, _ = root.ReadFile(ManifestName); string(p.oldManifest) != string(newManifest) {
 		p.manifest = newManifest
 	}
 	slices.SortFunc(p.Writes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return p, nil
+}
+
+// digest records the digest the manifest will hold for it: the new one
+// for a file built now; for one kept unverified, the old one, since
+// nothing checked the file against the new (and a differing one marks it
+// outdated).
+func (p *Plan) digest(it item, old string) {
+	switch {
+	case it.f.Digest == "":
+	case !it.unverified:
+		p.digests[it.f.Path] = it.f.Digest
+	case old != "":
+		p.digests[it.f.Path] = old
+		if old != it.f.Digest {
+			p.Outdated = append(p.Outdated, it.f.Path)
+		}
+	}
 }
 
 // Sealed tells whether b is a SOPS-encrypted YAML file: top-level sops

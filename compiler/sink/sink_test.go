@@ -94,7 +94,7 @@ func TestBuildPruneAndRebuild(t *testing.T) {
 	if len(p.Writes) != 1 || len(p.Prunes) != 1 || p.Prunes[0].Path != "b/y.yaml" {
 		t.Fatalf("writes %v prunes %v", p.Writes, p.Prunes)
 	}
-	want := map[string]string{"a/x.yaml": "x2\n", ManifestName: string(encodeManifest([]string{"a/x.yaml"}))}
+	want := map[string]string{"a/x.yaml": "x2\n", ManifestName: string(encodeManifest([]string{"a/x.yaml"}, nil))}
 	if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
 		t.Errorf("tree (-want +got):\n%s", diff)
 	}
@@ -230,7 +230,8 @@ func readManifestFile(dir string) (map[string]bool, error) {
 		return nil, err
 	}
 	defer root.Close()
-	return readManifest(root)
+	owned, _, err := readManifest(root)
+	return owned, err
 }
 
 const sealedDoc = "data: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]\n"
@@ -255,7 +256,7 @@ func TestUnverifiedSecrets(t *testing.T) {
 			os.MkdirAll(filepath.Join(dir, "app"), 0o755)
 			os.WriteFile(filepath.Join(dir, "app", "secret.sops.yaml"), []byte(tt.onDisk), 0o644)
 			if tt.owned {
-				os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"app/secret.sops.yaml"}), 0o644)
+				os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"app/secret.sops.yaml"}, nil), 0o644)
 			}
 			p, err := NewPlan(dir, locked, nil)
 			if tt.wantErr != "" {
@@ -368,7 +369,7 @@ func TestApplyRollsBackStaging(t *testing.T) {
 func TestDiffIsAPatch(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "old.yaml"), []byte("a: 1\nb: 2\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"old.yaml"}), 0o644)
+	os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{"old.yaml"}, nil), 0o644)
 	p, err := NewPlan(dir, files("old.yaml", "a: 1\nb: 3\n", "new.yaml", "x: 1\ny: 2\n"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -384,4 +385,64 @@ func TestDiffIsAPatch(t *testing.T) {
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("diff (-want +got):\n%s", diff)
 	}
+}
+
+// TestDigests: a build that can read a secret file records its digest; one
+// that cannot keeps the recorded digest and calls the file outdated when
+// the new digest differs.
+func TestDigests(t *testing.T) {
+	const path = "talos/n1.yaml"
+	for _, tc := range []struct {
+		name         string
+		recorded     map[string]string // in the manifest before
+		f            emitters.File
+		wantOutdated bool
+		wantDigest   string // in the manifest after
+	}{
+		{name: "built: the new digest is recorded", recorded: map[string]string{path: "sha256:old"},
+			f: emitters.File{Path: path, Data: []byte("a: 1\n"), Digest: "sha256:new"}, wantDigest: "sha256:new"},
+		{name: "kept, digest the same: current", recorded: map[string]string{path: "sha256:same"},
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:same"}, wantDigest: "sha256:same"},
+		{name: "kept, digest changed: outdated, the old digest stays", recorded: map[string]string{path: "sha256:old"},
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:new"}, wantOutdated: true, wantDigest: "sha256:old"},
+		{name: "kept, nothing recorded: unknown, nothing recorded", recorded: nil,
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:new"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "talos"), 0o755)
+			os.WriteFile(filepath.Join(dir, path), []byte(sealedDoc), 0o644)
+			os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{path}, tc.recorded), 0o644)
+			var sealer Sealer
+			if tc.f.Data != nil {
+				tc.f.Secret, sealer = true, keepSealer{}
+			}
+			p, err := NewPlan(dir, []emitters.File{tc.f}, sealer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(p.Outdated) == 1; got != tc.wantOutdated {
+				t.Errorf("outdated = %v, want %v", p.Outdated, tc.wantOutdated)
+			}
+			if err := p.Apply(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			root, _ := os.OpenRoot(dir)
+			defer root.Close()
+			_, digests, err := readManifest(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := digests[path]; got != tc.wantDigest {
+				t.Errorf("recorded digest = %q, want %q", got, tc.wantDigest)
+			}
+		})
+	}
+}
+
+// keepSealer "encrypts" by prefixing, enough for a plan.
+type keepSealer struct{}
+
+func (keepSealer) Seal(_ string, plain, _ []byte, _ string) ([]byte, error) {
+	return append([]byte("sealed:"), plain...), nil
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 
-	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 	"golang.org/x/sync/errgroup"
 
@@ -32,8 +31,20 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 			return nil, emitters.Problems{{Path: "nodes." + n.Name, Msg: fmt.Sprintf("node name %q is not a DNS label", n.Name), Fix: "use lower-case letters, digits and dashes"}}
 		}
 	}
+	sums, err := digests(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]emitters.File, 0, len(d.Nodes)+1)
+	for i, n := range d.Nodes {
+		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex, Digest: sums[i]})
+	}
+	files = append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex, Digest: sums[len(d.Nodes)]})
+	// Without the age key the bundle cannot be read: the files' contents
+	// stay unknown (nil), and the sink keeps what is on disk, stale or not
+	// as their digests say.
 	if d.Inputs.TalosLocked {
-		return lockedFiles(d), nil
+		return files, nil
 	}
 	p, err := newPlan(d)
 	if err != nil {
@@ -47,23 +58,11 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]emitters.File, 0, len(configs)+1)
-	for i, n := range d.Nodes {
-		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Data: configs[i], Secret: true, EncryptedRegex: EncryptedRegex})
+	for i := range d.Nodes {
+		files[i].Data = configs[i]
 	}
-	files = append(files, emitters.File{Path: TalosconfigFile, Data: tc, Secret: true, EncryptedRegex: EncryptedRegex})
+	files[len(d.Nodes)].Data = tc
 	return files, nil
-}
-
-// lockedFiles are the files Emit would write, with unknown contents: the
-// bundle cannot be read without the age key, so the sink keeps what is on
-// disk and reports it unverified.
-func lockedFiles(d *model.Description) []emitters.File {
-	files := make([]emitters.File, 0, len(d.Nodes)+1)
-	for _, n := range d.Nodes {
-		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex})
-	}
-	return append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex})
 }
 
 // allConfigs builds every node's config on all cores. The plan is read-only
@@ -130,11 +129,7 @@ func talosconfig(d *model.Description, b *secrets.Bundle) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := clientconfig.NewConfig(d.Cluster.Name, controlPlaneAddresses(d), b.Certs.OS.Crt, crt)
-	for _, n := range d.Nodes {
-		cfg.Contexts[d.Cluster.Name].Nodes = append(cfg.Contexts[d.Cluster.Name].Nodes, n.Address)
-	}
-	out, err := cfg.Bytes()
+	out, err := talosconfigFrom(d, b, crt)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the talosconfig: %w", err)
 	}

@@ -20,7 +20,10 @@ type plan struct {
 	d        *model.Description
 	contract *config.VersionContract
 	bundle   *secrets.Bundle
-	input    *generate.Input
+	// placeholder plans build configs from a placeholder bundle, for their
+	// digest only: they are not validated, and never written.
+	placeholder bool
+	input       *generate.Input
 	// image is the installer of nodes without their own schematic.
 	image string
 	// patches are the cluster's patches by role, "all" first.
@@ -30,11 +33,15 @@ type plan struct {
 }
 
 func newPlan(d *model.Description) (*plan, error) {
-	c, err := contract(d.Cluster.Talos.Version)
+	b, err := decodeBundle(d.Inputs.TalosSecrets)
 	if err != nil {
 		return nil, err
 	}
-	b, err := decodeBundle(d.Inputs.TalosSecrets)
+	return newPlanWith(d, b)
+}
+
+func newPlanWith(d *model.Description, b *secrets.Bundle) (*plan, error) {
+	c, err := contract(d.Cluster.Talos.Version)
 	if err != nil {
 		return nil, err
 	}

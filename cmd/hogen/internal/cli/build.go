@@ -46,6 +46,9 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
 		return err
 	}
 	b.reportSecrets(env)
+	if err := b.outdated(); err != nil {
+		return err
+	}
 	if check {
 		if b.plan.Clean() {
 			if u := len(b.unverified()); u > 0 {
@@ -95,6 +98,18 @@ func planBuild(ctx context.Context, env *Env, dir string) (*built, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// outdated fails, for build and --check alike, when files kept for want
+// of a key are known to be stale (their digests changed): only the key can
+// rebuild them, and passing would let a stale Talos config through CI.
+func (b *built) outdated() error {
+	if len(b.plan.Outdated) == 0 {
+		return nil
+	}
+	return fmt.Errorf("out of date with the description, and only the age key can rebuild them:\n\t%s\n"+
+		"provide the key (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD) and build again",
+		strings.Join(b.plan.Outdated, "\n\t"))
 }
 
 // unverified lists the secret files kept for want of a key, sorted.

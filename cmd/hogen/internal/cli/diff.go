@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/hogen-dev/hogen/compiler/secrets"
@@ -45,7 +48,16 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 	}
 	b.reportSecrets(env)
 	r := semdiff.Diff(planSets(b))
-	r.Unverified = b.unverified()
+	// Outdated files changed, though what changed cannot be read.
+	for _, p := range b.plan.Outdated {
+		r.Files = append(r.Files, semdiff.FileChange{Path: p, Kind: semdiff.Changed, Secret: true})
+	}
+	slices.SortFunc(r.Files, func(a, b semdiff.FileChange) int { return strings.Compare(a.Path, b.Path) })
+	for _, p := range b.unverified() {
+		if !slices.Contains(b.plan.Outdated, p) {
+			r.Unverified = append(r.Unverified, p)
+		}
+	}
 	if format == "markdown" {
 		return r.Markdown(env.Stdout)
 	}
