@@ -72,13 +72,15 @@ func TestImportErrors(t *testing.T) {
 		cluster, nodes []byte
 		wantErr        string
 	}{
-		{name: "no node_cidr", cluster: []byte("cluster_api_addr: 10.0.0.1\n"), nodes: nodes, wantErr: "node_cidr is missing"},
-		{name: "no api address", cluster: []byte("node_cidr: 10.0.0.0/24\n"), nodes: nodes, wantErr: "cluster_api_addr is missing"},
-		{name: "no nodes", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes: []\n"), wantErr: "lists no nodes"},
+		{name: "no node_cidr", cluster: []byte("cluster_api_addr: 10.0.0.1\n"), nodes: nodes, wantErr: "in/c.yaml: node_cidr is missing"},
+		{name: "no api address", cluster: []byte("node_cidr: 10.0.0.0/24\n"), nodes: nodes, wantErr: "in/c.yaml: cluster_api_addr is missing"},
+		{name: "no nodes", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes: []\n"), wantErr: "in/n.yaml lists no nodes"},
+		{name: "node without a name", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes:\n  - address: 10.0.0.2\n"), wantErr: "in/n.yaml:2: nodes[0]: name is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Import("cluster.yaml", tt.cluster, "nodes.yaml", tt.nodes, importer.Options{})
+			// Errors name the files as the caller gave them, not the template's usual names.
+			_, err := Import("in/c.yaml", tt.cluster, "in/n.yaml", tt.nodes, importer.Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
 			}

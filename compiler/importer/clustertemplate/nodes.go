@@ -17,7 +17,7 @@ func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error)
 	}
 	root.Done()
 	if len(list) == 0 {
-		return nil, fmt.Errorf("nodes.yaml lists no nodes")
+		return nil, fmt.Errorf("%s lists no nodes: add them under nodes:", root.File())
 	}
 	var nodes []importer.Node
 	mtus := map[int]bool{}
@@ -54,7 +54,7 @@ func readNode(o *importer.Obj) (n importer.Node, mtu int, encrypt bool, err erro
 	str := strReader(o)
 	n.Name = str("name")
 	if n.Name == "" {
-		return n, 0, false, fmt.Errorf("%s: name is missing", o.Path())
+		return n, 0, false, fmt.Errorf("%s:%d: %s: name is missing", o.File(), o.Line(), o.Path())
 	}
 	o.Scoped("nodes." + n.Name)
 	n.Address = str("address")

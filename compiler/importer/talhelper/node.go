@@ -156,7 +156,7 @@ func stringMap(o *importer.Obj, key string) (map[string]string, error) {
 	}
 	m := map[string]string{}
 	if err := v.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: want a mapping of strings: %w", o.Field(key), err)
+		return nil, fmt.Errorf("%s:%d: %s: want a mapping of strings: %w", o.File(), v.Line, o.Field(key), err)
 	}
 	return m, nil
 }

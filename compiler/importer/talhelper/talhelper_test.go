@@ -47,6 +47,7 @@ func TestImportErrors(t *testing.T) {
 		{name: "envsubst hostname", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes: [{hostname: \"${HOST}\", ipAddress: 10.0.0.2}]\n", wantErr: "is not a DNS label"},
 		{name: "no IPv4", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes: [{hostname: a, ipAddress: \"fd00::1\"}]\n", wantErr: "needs the node's IPv4 address"},
 		{name: "not a mapping", src: "- a\n", wantErr: "must hold a mapping"},
+		{name: "labels not strings", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes:\n  - hostname: a\n    ipAddress: 10.0.0.2\n    nodeLabels: {a: [b]}\n", wantErr: "talconfig.yaml:6: nodes[0].nodeLabels: want a mapping of strings"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
