@@ -7,9 +7,14 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
+// defaultMTU is the MTU the template gives a node without mtu: (its
+// nodes.sample.yaml: "DEFAULT: 1500").
+const defaultMTU = 1500
+
 // readNodes reads nodes.yaml. MTU and TPM disk encryption are cluster-wide
 // in hogen: they are imported when every node agrees, and warned about
-// otherwise.
+// otherwise. A node without mtu: has the template's default, so it agrees
+// with one that sets 1500.
 func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error) {
 	list, err := root.Objs("nodes")
 	if err != nil {
@@ -26,6 +31,9 @@ func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error)
 		n, mtu, encrypt, err := readNode(o)
 		if err != nil {
 			return nil, err
+		}
+		if mtu == 0 {
+			mtu = defaultMTU
 		}
 		mtus[mtu] = true
 		if encrypt {
