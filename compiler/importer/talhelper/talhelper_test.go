@@ -21,6 +21,7 @@ func TestImportGolden(t *testing.T) {
 	}{
 		{name: "homelab with three nodes", dir: "testdata/homelab", opts: importer.Options{Package: "homelab", FluxURL: "https://github.com/me/home-ops"}},
 		{name: "minimal", dir: "testdata/minimal", opts: importer.Options{}},
+		{name: "dual-stack with NTP servers", dir: "testdata/dualstack", opts: importer.Options{FluxURL: "https://github.com/me/home-ops"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
