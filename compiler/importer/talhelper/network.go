@@ -120,9 +120,8 @@ func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
 	c := &im.c
 	c.Gateway = only(im.gateways)
 	c.VIP = only(im.vips)
-	if ns := only(im.nameservers); ns != "" {
-		c.Nameservers = strings.Split(ns, ",")
-	}
+	c.Nameservers = onlyList(im.nameservers)
+	c.NTPServers = onlyList(im.ntpServers)
 	if m := only(im.mtus); m != "" {
 		c.MTU, _ = strconv.Atoi(m)
 	}
@@ -148,6 +147,14 @@ func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
 			nodes[i].Schematic = nil
 		}
 	}
+}
+
+// onlyList is only for a list kept joined by commas.
+func onlyList(seen map[string]string) []string {
+	if s := only(seen); s != "" {
+		return strings.Split(s, ",")
+	}
+	return nil
 }
 
 // only returns the value nodes agreed on (the first one seen, if they

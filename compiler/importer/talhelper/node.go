@@ -15,7 +15,11 @@ import (
 // placeholderLink names the link of a node whose input names none.
 const placeholderLink = "eth0"
 
-var hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var (
+	hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// dnsNameRE is hogen's #DNSName: dot-separated hostname labels.
+	dnsNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
 
 // node reads one entry of nodes:.
 func (im *imp) node(o *importer.Obj, roles map[string]*role) (importer.Node, error) {
@@ -170,6 +174,9 @@ func (im *imp) nodeExtras(o *importer.Obj, n *importer.Node) error {
 	if len(ns) > 0 {
 		im.agree(o, "nameservers", &im.nameservers, strings.Join(ns, ","), n.Name)
 	}
+	if err := im.timeServers(o, n.Name); err != nil {
+		return err
+	}
 	sans, err := o.Strings("extraMachineCertSans")
 	if err != nil {
 		return err
@@ -216,15 +223,46 @@ func disableSearchDomainPatch() ast.Expr {
 }
 
 // agree records a cluster-wide value a node gives, warning when nodes differ.
+// seen maps the value to whose it was ("node k8s-0's"); it never holds more
+// than the first value.
 func (im *imp) agree(o *importer.Obj, key string, seen *map[string]string, value, node string) {
 	if *seen == nil {
 		*seen = map[string]string{}
 	}
 	for v, first := range *seen {
 		if v != value {
-			o.Warn(key, "differs from node %s's: hogen keeps one value for the cluster (%s's); set this node's with a patch", first, first)
+			o.Warn(key, "differs from %s: hogen keeps one value for the cluster (%s); set this node's with a patch", first, first)
 			return
 		}
 	}
-	(*seen)[value] = node
+	(*seen)[value] = "node " + node + "'s"
+}
+
+// timeServers reads timeServers (NTP servers) at the top level (node "")
+// or on a node; they become the cluster's ntpServers. A top-level value is
+// the one nodes must agree with.
+func (im *imp) timeServers(o *importer.Obj, node string) error {
+	list, err := o.Strings("timeServers")
+	if err != nil {
+		return err
+	}
+	var servers []string
+	for i, s := range list {
+		// hogen takes an IP address or a DNS name; DNS is case-insensitive,
+		// hogen's schema wants lower case.
+		s = strings.ToLower(strings.TrimSpace(s))
+		if _, err := netip.ParseAddr(s); err != nil && (!dnsNameRE.MatchString(s) || len(s) > 253) {
+			o.Warn("timeServers", "entry %d not imported: not an IP address or a DNS name; talenv ${...} variables must be replaced first", i)
+			continue
+		}
+		servers = append(servers, s)
+	}
+	switch {
+	case len(servers) == 0:
+	case node == "":
+		im.ntpServers = map[string]string{strings.Join(servers, ","): "the top-level timeServers"}
+	default:
+		im.agree(o, "timeServers", &im.ntpServers, strings.Join(servers, ","), node)
+	}
+	return nil
 }

@@ -7,7 +7,8 @@
 // and schematics, and per node: hostname, addresses, role, install disk or
 // selector, labels, annotations, taints, the first network interface
 // (name or MAC, MTU, VIP, default route, VLAN-free static address),
-// nameservers, schematic, kernel modules and extra cert SANs (as patches).
+// nameservers, time servers (timeServers, also at the top level),
+// schematic, kernel modules and extra cert SANs (as patches).
 // Everything else is reported as a warning and a TODO(import) comment.
 package talhelper
 
@@ -73,8 +74,8 @@ type imp struct {
 	ws   *importer.Warnings
 	c    importer.Cluster
 	// seen are cluster-wide values nodes gave, to detect disagreement.
-	mtus, gateways, vips, nameservers map[string]string // value -> first node
-	cidrs                             map[string]string
+	mtus, gateways, vips, nameservers map[string]string // value -> whose (see agree)
+	ntpServers, cidrs                 map[string]string
 }
 
 // role is a controlPlane: or worker: section.
@@ -132,6 +133,9 @@ func (im *imp) cluster(root *importer.Obj) error {
 		return err
 	}
 	if err := im.cni(root); err != nil {
+		return err
+	}
+	if err := im.timeServers(root, ""); err != nil {
 		return err
 	}
 	c.Patches["all"], err = im.patches(root, c.Patches["all"])

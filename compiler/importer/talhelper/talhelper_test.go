@@ -2,10 +2,13 @@ package talhelper
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
@@ -56,6 +59,82 @@ func TestImportErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
 			}
+		})
+	}
+}
+
+// TestImportNodeNetwork covers cluster-wide values nodes give: each case's
+// output must hold want (in cluster.cue or nodes.cue), give exactly
+// wantWarnings, and pass hogen vet.
+func TestImportNodeNetwork(t *testing.T) {
+	const head = "clusterName: a\nendpoint: https://10.0.0.10:6443\n"
+	// node is a nodes: entry on link eth0 with IPv4 address 10.0.0.<i>/24
+	// and the given extra lines.
+	node := func(i int, extra ...string) string {
+		s := fmt.Sprintf("  - hostname: n%d\n    ipAddress: 10.0.0.%d\n    controlPlane: true\n    installDisk: /dev/sda\n", i, i)
+		for _, e := range extra {
+			s += "    " + e + "\n"
+		}
+		return s
+	}
+	tests := []struct {
+		name, src    string
+		want         []string
+		wantWarnings []string
+	}{
+		{
+			name: "timeServers on every node",
+			src:  head + "nodes:\n" + node(1, "timeServers: [10.0.0.1, time.cloudflare.com]") + node(2, "timeServers: [10.0.0.1, time.cloudflare.com]"),
+			want: []string{`ntpServers: ["10.0.0.1", "time.cloudflare.com"]`},
+		},
+		{
+			name: "timeServers at the top level",
+			src:  head + "timeServers: [Time.Cloudflare.com]\nnodes:\n" + node(1),
+			want: []string{`ntpServers: ["time.cloudflare.com"]`},
+		},
+		{
+			name:         "a node's timeServers differ from the top level's",
+			src:          head + "timeServers: [time.cloudflare.com]\nnodes:\n" + node(1) + node(2, "timeServers: [pool.ntp.org]"),
+			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
+			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from the top-level timeServers: hogen keeps one value for the cluster (the top-level timeServers); set this node's with a patch"},
+		},
+		{
+			name:         "nodes' timeServers differ",
+			src:          head + "nodes:\n" + node(1, "timeServers: [time.cloudflare.com]") + node(2, "timeServers: [pool.ntp.org]"),
+			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
+			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from node n1's: hogen keeps one value for the cluster (node n1's); set this node's with a patch"},
+		},
+		{
+			name:         "a talenv variable in timeServers",
+			src:          head + "nodes:\n" + node(1, "timeServers: [\"${NTP_SERVER}\", time.cloudflare.com]"),
+			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
+			wantWarnings: []string{"talconfig.yaml:8: nodes[0].timeServers: entry 0 not imported: not an IP address or a DNS name; talenv ${...} variables must be replaced first"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := importer.Options{TalosVersion: "v1.10.5", KubernetesVersion: "v1.33.2", FluxURL: "https://github.com/me/home-ops", NodeCIDR: "10.0.0.0/24"}
+			r, err := Import("talconfig.yaml", []byte(tt.src), nil, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := string(r.Files["cluster.cue"]) + string(r.Files["nodes.cue"])
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %s:\n%s", w, out)
+				}
+			}
+			var got []string
+			for _, w := range r.Warnings {
+				// Every node here lacks an interface; that warning is not the point.
+				if !strings.Contains(w.Msg, "no network interface given") {
+					got = append(got, w.String())
+				}
+			}
+			if diff := cmp.Diff(tt.wantWarnings, got); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+			importertest.Validate(t, r.Files)
 		})
 	}
 }
