@@ -64,14 +64,13 @@ func TestImportErrors(t *testing.T) {
 }
 
 // TestImportNodeNetwork covers cluster-wide values nodes give: each case's
-// output must hold want (in cluster.cue or nodes.cue), give exactly
-// wantWarnings, and pass hogen vet.
+// output must hold want (in cluster.cue or nodes.cue, spaces squeezed), give
+// exactly wantWarnings, and pass hogen vet.
 func TestImportNodeNetwork(t *testing.T) {
 	const head = "clusterName: a\nendpoint: https://10.0.0.10:6443\n"
-	// node is a nodes: entry on link eth0 with IPv4 address 10.0.0.<i>/24
-	// and the given extra lines.
-	node := func(i int, extra ...string) string {
-		s := fmt.Sprintf("  - hostname: n%d\n    ipAddress: 10.0.0.%d\n    controlPlane: true\n    installDisk: /dev/sda\n", i, i)
+	// node is a nodes: entry n<i> with the given ipAddress and extra lines.
+	node := func(i int, ipAddress string, extra ...string) string {
+		s := fmt.Sprintf("  - hostname: n%d\n    ipAddress: %s\n    controlPlane: true\n    installDisk: /dev/sda\n", i, ipAddress)
 		for _, e := range extra {
 			s += "    " + e + "\n"
 		}
@@ -84,31 +83,70 @@ func TestImportNodeNetwork(t *testing.T) {
 	}{
 		{
 			name: "timeServers on every node",
-			src:  head + "nodes:\n" + node(1, "timeServers: [10.0.0.1, time.cloudflare.com]") + node(2, "timeServers: [10.0.0.1, time.cloudflare.com]"),
+			src:  head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [10.0.0.1, time.cloudflare.com]") + node(2, "10.0.0.2", "timeServers: [10.0.0.1, time.cloudflare.com]"),
 			want: []string{`ntpServers: ["10.0.0.1", "time.cloudflare.com"]`},
 		},
 		{
 			name: "timeServers at the top level",
-			src:  head + "timeServers: [Time.Cloudflare.com]\nnodes:\n" + node(1),
+			src:  head + "timeServers: [Time.Cloudflare.com]\nnodes:\n" + node(1, "10.0.0.1"),
 			want: []string{`ntpServers: ["time.cloudflare.com"]`},
 		},
 		{
 			name:         "a node's timeServers differ from the top level's",
-			src:          head + "timeServers: [time.cloudflare.com]\nnodes:\n" + node(1) + node(2, "timeServers: [pool.ntp.org]"),
+			src:          head + "timeServers: [time.cloudflare.com]\nnodes:\n" + node(1, "10.0.0.1") + node(2, "10.0.0.2", "timeServers: [pool.ntp.org]"),
 			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
 			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from the top-level timeServers: hogen keeps one value for the cluster (the top-level timeServers); set this node's with a patch"},
 		},
 		{
 			name:         "nodes' timeServers differ",
-			src:          head + "nodes:\n" + node(1, "timeServers: [time.cloudflare.com]") + node(2, "timeServers: [pool.ntp.org]"),
+			src:          head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [time.cloudflare.com]") + node(2, "10.0.0.2", "timeServers: [pool.ntp.org]"),
 			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
 			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from node n1's: hogen keeps one value for the cluster (node n1's); set this node's with a patch"},
 		},
 		{
 			name:         "a talenv variable in timeServers",
-			src:          head + "nodes:\n" + node(1, "timeServers: [\"${NTP_SERVER}\", time.cloudflare.com]"),
+			src:          head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [\"${NTP_SERVER}\", time.cloudflare.com]"),
 			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
 			wantWarnings: []string{"talconfig.yaml:8: nodes[0].timeServers: entry 0 not imported: not an IP address or a DNS name; talenv ${...} variables must be replaced first"},
+		},
+		{
+			name: "IPv6 addresses on the interfaces",
+			src: head + "nodes:\n" +
+				node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64"]}]`) +
+				node(2, "10.0.0.2", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.2/24, "fd00:1::2/64"]}]`),
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, `address6: "fd00:1::2"`},
+		},
+		{
+			name: "ipAddress names the interface's IPv6 address",
+			src:  head + "nodes:\n" + node(1, `"10.0.0.1,fd00:1::1"`, `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64"]}]`),
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`},
+		},
+		{
+			name:         "a second IPv6 address",
+			src:          head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
+			want:         []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`},
+			wantWarnings: []string{"talconfig.yaml:8: nodes[0].networkInterfaces[0].addresses: address fd00:1::99/64 not imported: hogen gives a node one IPv6 address (fd00:1::1); add this one with a node patch"},
+		},
+		{
+			// hogen has one node IPv6 network: the first node's; the other
+			// node's address would fail hogen vet, so it is left out.
+			name: "nodes on different IPv6 networks",
+			src: head + "nodes:\n" +
+				node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64"]}]`) +
+				node(2, "10.0.0.2", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.2/24, "fd00:2::2/64"]}]`),
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): nodes[1]: address6 fd00:2::2 not imported"},
+			wantWarnings: []string{
+				"talconfig.yaml:9: nodes[1]: address6 fd00:2::2 not imported: it is outside the node IPv6 network fd00:1::/64 (hogen has one for all nodes); add it with a node patch",
+				"talconfig.yaml:13: nodes[1].networkInterfaces[0].addresses: differs from node n1's: hogen keeps one value for the cluster (node n1's); set this node's with a patch",
+			},
+		},
+		{
+			// Without an interface prefix, address6 used to be written
+			// without cidr6, which hogen vet rejects.
+			name:         "IPv6 only in ipAddress",
+			src:          head + "nodes:\n" + node(1, `"10.0.0.1,fd00:1::1"`),
+			want:         []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): nodes: no interface gives the node IPv6 network"},
+			wantWarnings: []string{"talconfig.yaml:3: nodes: no interface gives the node IPv6 network: assumed fd00:1::/64; check it"},
 		},
 	}
 	for _, tt := range tests {
@@ -119,8 +157,10 @@ func TestImportNodeNetwork(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := string(r.Files["cluster.cue"]) + string(r.Files["nodes.cue"])
+			// Alignment depends on the neighbouring fields: compare words.
+			words := strings.Join(strings.Fields(out), " ")
 			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
+				if !strings.Contains(words, w) {
 					t.Errorf("output lacks %s:\n%s", w, out)
 				}
 			}
