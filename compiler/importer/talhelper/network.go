@@ -140,7 +140,6 @@ func (im *imp) finish(root *importer.Obj, objs []*importer.Obj, nodes []importer
 	c.Gateway = only(im.gateways)
 	c.VIP = only(im.vips)
 	c.Nameservers = onlyList(im.nameservers)
-	c.NTPServers = onlyList(im.ntpServers)
 	if m := only(im.mtus); m != "" {
 		c.MTU, _ = strconv.Atoi(m)
 	}

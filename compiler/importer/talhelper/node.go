@@ -174,9 +174,6 @@ func (im *imp) nodeExtras(o *importer.Obj, n *importer.Node) error {
 	if len(ns) > 0 {
 		im.agree(o, "nameservers", &im.nameservers, strings.Join(ns, ","), n.Name)
 	}
-	if err := im.timeServers(o, n.Name); err != nil {
-		return err
-	}
 	sans, err := o.Strings("extraMachineCertSans")
 	if err != nil {
 		return err
@@ -236,33 +233,4 @@ func (im *imp) agree(o *importer.Obj, key string, seen *map[string]string, value
 		}
 	}
 	(*seen)[value] = "node " + node + "'s"
-}
-
-// timeServers reads timeServers (NTP servers) at the top level (node "")
-// or on a node; they become the cluster's ntpServers. A top-level value is
-// the one nodes must agree with.
-func (im *imp) timeServers(o *importer.Obj, node string) error {
-	list, err := o.Strings("timeServers")
-	if err != nil {
-		return err
-	}
-	var servers []string
-	for i, s := range list {
-		// hogen takes an IP address or a DNS name; DNS is case-insensitive,
-		// hogen's schema wants lower case.
-		s = strings.ToLower(strings.TrimSpace(s))
-		if _, err := netip.ParseAddr(s); err != nil && (!dnsNameRE.MatchString(s) || len(s) > 253) {
-			o.Warn("timeServers", "entry %d not imported: not an IP address or a DNS name; talenv ${...} variables must be replaced first", i)
-			continue
-		}
-		servers = append(servers, s)
-	}
-	switch {
-	case len(servers) == 0:
-	case node == "":
-		im.ntpServers = map[string]string{strings.Join(servers, ","): "the top-level timeServers"}
-	default:
-		im.agree(o, "timeServers", &im.ntpServers, strings.Join(servers, ","), node)
-	}
-	return nil
 }

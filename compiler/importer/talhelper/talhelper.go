@@ -8,8 +8,7 @@
 // selector, labels, annotations, taints, the first network interface
 // (name or MAC, MTU, VIP, default route, VLAN-free static IPv4 and IPv6
 // addresses and their networks),
-// nameservers, time servers (timeServers, also at the top level),
-// schematic, kernel modules and extra cert SANs (as patches).
+// nameservers, schematic, kernel modules and extra cert SANs (as patches).
 // Everything else is reported as a warning and a TODO(import) comment.
 package talhelper
 
@@ -76,7 +75,7 @@ type imp struct {
 	c    importer.Cluster
 	// seen are cluster-wide values nodes gave, to detect disagreement.
 	mtus, gateways, vips, nameservers map[string]string // value -> whose (see agree)
-	ntpServers, cidrs, cidr6s         map[string]string
+	cidrs, cidr6s                     map[string]string
 }
 
 // role is a controlPlane: or worker: section.
@@ -134,9 +133,6 @@ func (im *imp) cluster(root *importer.Obj) error {
 		return err
 	}
 	if err := im.cni(root); err != nil {
-		return err
-	}
-	if err := im.timeServers(root, ""); err != nil {
 		return err
 	}
 	c.Patches["all"], err = im.patches(root, c.Patches["all"])

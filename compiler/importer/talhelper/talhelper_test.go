@@ -24,7 +24,7 @@ func TestImportGolden(t *testing.T) {
 	}{
 		{name: "homelab with three nodes", dir: "testdata/homelab", opts: importer.Options{Package: "homelab", FluxURL: "https://github.com/me/home-ops"}},
 		{name: "minimal", dir: "testdata/minimal", opts: importer.Options{}},
-		{name: "dual-stack with NTP servers", dir: "testdata/dualstack", opts: importer.Options{FluxURL: "https://github.com/me/home-ops"}},
+		{name: "dual-stack", dir: "testdata/dualstack", opts: importer.Options{FluxURL: "https://github.com/me/home-ops"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,34 +81,6 @@ func TestImportNodeNetwork(t *testing.T) {
 		want         []string
 		wantWarnings []string
 	}{
-		{
-			name: "timeServers on every node",
-			src:  head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [10.0.0.1, time.cloudflare.com]") + node(2, "10.0.0.2", "timeServers: [10.0.0.1, time.cloudflare.com]"),
-			want: []string{`ntpServers: ["10.0.0.1", "time.cloudflare.com"]`},
-		},
-		{
-			name: "timeServers at the top level",
-			src:  head + "timeServers: [Time.Cloudflare.com]\nnodes:\n" + node(1, "10.0.0.1"),
-			want: []string{`ntpServers: ["time.cloudflare.com"]`},
-		},
-		{
-			name:         "a node's timeServers differ from the top level's",
-			src:          head + "timeServers: [time.cloudflare.com]\nnodes:\n" + node(1, "10.0.0.1") + node(2, "10.0.0.2", "timeServers: [pool.ntp.org]"),
-			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
-			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from the top-level timeServers: hogen keeps one value for the cluster (the top-level timeServers); set this node's with a patch"},
-		},
-		{
-			name:         "nodes' timeServers differ",
-			src:          head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [time.cloudflare.com]") + node(2, "10.0.0.2", "timeServers: [pool.ntp.org]"),
-			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
-			wantWarnings: []string{"talconfig.yaml:13: nodes[1].timeServers: differs from node n1's: hogen keeps one value for the cluster (node n1's); set this node's with a patch"},
-		},
-		{
-			name:         "a talenv variable in timeServers",
-			src:          head + "nodes:\n" + node(1, "10.0.0.1", "timeServers: [\"${NTP_SERVER}\", time.cloudflare.com]"),
-			want:         []string{`ntpServers: ["time.cloudflare.com"]`},
-			wantWarnings: []string{"talconfig.yaml:8: nodes[0].timeServers: entry 0 not imported: not an IP address or a DNS name; talenv ${...} variables must be replaced first"},
-		},
 		{
 			name: "IPv6 addresses on the interfaces",
 			src: head + "nodes:\n" +
