@@ -19,7 +19,7 @@ type Cluster struct {
 	Port                            int
 	VIP                             string
 	CertSANs                        []string
-	NodeCIDR, Gateway               string
+	NodeCIDR, NodeCIDR6, Gateway    string
 	Nameservers, NTPServers         []string
 	MTU, VLAN                       int
 	Pods, Services                  []string
@@ -156,6 +156,7 @@ func clusterExpr(c Cluster) ast.Expr {
 func networkExpr(c Cluster) ast.Expr {
 	var node Struct
 	node.Set("cidr", ast.NewString(c.NodeCIDR))
+	node.SetIf("cidr6", Str(c.NodeCIDR6))
 	node.SetIf("gateway", Str(c.Gateway))
 	node.SetIf("nameservers", Strs(c.Nameservers))
 	node.SetIf("ntpServers", Strs(c.NTPServers))

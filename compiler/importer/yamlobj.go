@@ -43,6 +43,9 @@ func resolve(n *yaml.Node) *yaml.Node {
 // Scoped returns o with TODO comments going to scope.
 func (o *Obj) Scoped(scope string) *Obj { o.scope = scope; return o }
 
+// File is the input file's name, as the caller gave it.
+func (o *Obj) File() string { return o.file }
+
 // Line is where the mapping starts.
 func (o *Obj) Line() int { return o.node.Line }
 

@@ -68,7 +68,7 @@ func cluster(o *importer.Obj, opts importer.Options) (importer.Cluster, error) {
 	str := strReader(o)
 	c.NodeCIDR = importer.Network(str("node_cidr"))
 	if c.NodeCIDR == "" {
-		return c, fmt.Errorf("%s: node_cidr is missing or not a network like 192.168.1.0/24", o.Field(""))
+		return c, fmt.Errorf("%s: node_cidr is missing or not a network like 192.168.1.0/24", o.File())
 	}
 	c.Gateway = or(str("node_default_gateway"), importer.FirstHost(c.NodeCIDR))
 	c.Nameservers = orList(strs(o, "node_dns_servers"), defaultDNS)
@@ -80,7 +80,7 @@ func cluster(o *importer.Obj, opts importer.Options) (importer.Cluster, error) {
 	c.VLAN = vlan
 	c.Endpoint = str("cluster_api_addr")
 	if c.Endpoint == "" {
-		return c, fmt.Errorf("cluster_api_addr is missing: it is the Kubernetes API's address")
+		return c, fmt.Errorf("%s: cluster_api_addr is missing: set it to the Kubernetes API's address", o.File())
 	}
 	c.VIP = c.Endpoint
 	c.CertSANs = strs(o, "cluster_api_tls_sans")

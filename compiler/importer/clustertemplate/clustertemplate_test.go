@@ -2,6 +2,7 @@ package clustertemplate
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,16 +73,64 @@ func TestImportErrors(t *testing.T) {
 		cluster, nodes []byte
 		wantErr        string
 	}{
-		{name: "no node_cidr", cluster: []byte("cluster_api_addr: 10.0.0.1\n"), nodes: nodes, wantErr: "node_cidr is missing"},
-		{name: "no api address", cluster: []byte("node_cidr: 10.0.0.0/24\n"), nodes: nodes, wantErr: "cluster_api_addr is missing"},
-		{name: "no nodes", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes: []\n"), wantErr: "lists no nodes"},
+		{name: "no node_cidr", cluster: []byte("cluster_api_addr: 10.0.0.1\n"), nodes: nodes, wantErr: "in/c.yaml: node_cidr is missing"},
+		{name: "no api address", cluster: []byte("node_cidr: 10.0.0.0/24\n"), nodes: nodes, wantErr: "in/c.yaml: cluster_api_addr is missing"},
+		{name: "no nodes", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes: []\n"), wantErr: "in/n.yaml lists no nodes"},
+		{name: "node without a name", cluster: []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.1\n"), nodes: []byte("nodes:\n  - address: 10.0.0.2\n"), wantErr: "in/n.yaml:2: nodes[0]: name is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Import("cluster.yaml", tt.cluster, "nodes.yaml", tt.nodes, importer.Options{})
+			// Errors name the files as the caller gave them, not the template's usual names.
+			_, err := Import("in/c.yaml", tt.cluster, "in/n.yaml", tt.nodes, importer.Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
 			}
+		})
+	}
+}
+
+func TestImportMTU(t *testing.T) {
+	cluster := []byte("node_cidr: 10.0.0.0/24\ncluster_api_addr: 10.0.0.100\n")
+	// node is nodes.yaml's i-th entry, with mtu: when mtu is not "".
+	node := func(i int, mtu string) string {
+		s := fmt.Sprintf("  - {name: n%d, address: 10.0.0.%d, controller: true, disk: /dev/sda, mac_addr: \"aa:bb:cc:00:00:0%d\"", i, i+1, i)
+		if mtu != "" {
+			s += ", mtu: " + mtu
+		}
+		return s + "}\n"
+	}
+	tests := []struct {
+		name     string
+		mtus     [3]string
+		wantMTU  string // the cluster.cue line, "" for none (hogen's default, 1500)
+		wantWarn bool
+	}{
+		{name: "unset everywhere", mtus: [3]string{"", "", ""}},
+		// The template's default is 1500: unset and 1500 are the same MTU.
+		{name: "one node sets the default", mtus: [3]string{"1500", "", ""}},
+		{name: "every node sets jumbo frames", mtus: [3]string{"9000", "9000", "9000"}, wantMTU: "mtu: 9000"},
+		{name: "one node sets jumbo frames", mtus: [3]string{"9000", "", ""}, wantWarn: true},
+		{name: "jumbo frames and an explicit default", mtus: [3]string{"9000", "9000", "1500"}, wantWarn: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nodes := "nodes:\n" + node(0, tt.mtus[0]) + node(1, tt.mtus[1]) + node(2, tt.mtus[2])
+			r, err := Import("cluster.yaml", cluster, "nodes.yaml", []byte(nodes), importer.Options{TalosVersion: "v1.10.5", KubernetesVersion: "v1.33.2", FluxURL: "https://github.com/me/home-ops"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotWarn := false
+			for _, w := range r.Warnings {
+				gotWarn = gotWarn || strings.Contains(w.Msg, "different MTUs")
+			}
+			if gotWarn != tt.wantWarn {
+				t.Errorf("MTU warning = %v, want %v; warnings:\n%v", gotWarn, tt.wantWarn, r.Warnings)
+			}
+			cue := string(r.Files["cluster.cue"])
+			if got := strings.Contains(cue, "mtu:"); got != (tt.wantMTU != "") || !strings.Contains(cue, tt.wantMTU) {
+				t.Errorf("cluster.cue has mtu: %v, want %q:\n%s", got, tt.wantMTU, cue)
+			}
+			importertest.Validate(t, r.Files)
 		})
 	}
 }

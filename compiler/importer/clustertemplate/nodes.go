@@ -7,9 +7,14 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
+// defaultMTU is the MTU the template gives a node without mtu: (its
+// nodes.sample.yaml: "DEFAULT: 1500").
+const defaultMTU = 1500
+
 // readNodes reads nodes.yaml. MTU and TPM disk encryption are cluster-wide
 // in hogen: they are imported when every node agrees, and warned about
-// otherwise.
+// otherwise. A node without mtu: has the template's default, so it agrees
+// with one that sets 1500.
 func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error) {
 	list, err := root.Objs("nodes")
 	if err != nil {
@@ -17,7 +22,7 @@ func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error)
 	}
 	root.Done()
 	if len(list) == 0 {
-		return nil, fmt.Errorf("nodes.yaml lists no nodes")
+		return nil, fmt.Errorf("%s lists no nodes: add them under nodes:", root.File())
 	}
 	var nodes []importer.Node
 	mtus := map[int]bool{}
@@ -26,6 +31,9 @@ func readNodes(root *importer.Obj, c *importer.Cluster) ([]importer.Node, error)
 		n, mtu, encrypt, err := readNode(o)
 		if err != nil {
 			return nil, err
+		}
+		if mtu == 0 {
+			mtu = defaultMTU
 		}
 		mtus[mtu] = true
 		if encrypt {
@@ -54,7 +62,7 @@ func readNode(o *importer.Obj) (n importer.Node, mtu int, encrypt bool, err erro
 	str := strReader(o)
 	n.Name = str("name")
 	if n.Name == "" {
-		return n, 0, false, fmt.Errorf("%s: name is missing", o.Path())
+		return n, 0, false, fmt.Errorf("%s:%d: %s: name is missing", o.File(), o.Line(), o.Path())
 	}
 	o.Scoped("nodes." + n.Name)
 	n.Address = str("address")

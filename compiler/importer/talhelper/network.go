@@ -1,6 +1,7 @@
 package talhelper
 
 import (
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,26 +68,43 @@ func (im *imp) interfaces(o *importer.Obj, n *importer.Node) error {
 	return nil
 }
 
-// ifAddresses reads addresses: the one holding the node's IP gives the node
-// network.
+// ifAddresses reads addresses: the IPv4 one holding the node's ipAddress
+// gives the node network; the first IPv6 one is the node's address6 (unless
+// ipAddress named another) and gives the node IPv6 network.
 func (im *imp) ifAddresses(i *importer.Obj, n *importer.Node) error {
 	addrs, err := i.Strings("addresses")
 	if err != nil {
 		return err
 	}
 	for _, a := range addrs {
-		cidr := importer.Network(a)
-		if cidr != "" && importer.Contains(cidr, n.Address) {
-			im.agreeCIDR(i, cidr, n.Name)
-		} else if cidr == "" || !importer.Contains(cidr, n.Address6) {
+		p, err := netip.ParsePrefix(strings.TrimSpace(a))
+		switch {
+		case err != nil:
+			i.Warn("addresses", "address %s not imported: it is not an address with a prefix length, like 192.168.1.10/24", a)
+		case p.Addr().Is4() && p.Contains(netip.MustParseAddr(n.Address)):
+			im.agree(i, "addresses", &im.cidrs, p.Masked().String(), n.Name)
+		case p.Addr().Is4():
 			i.Warn("addresses", "address %s not imported: it is not the node's ipAddress", a)
+		default:
+			im.ifAddress6(i, n, p)
 		}
 	}
 	return nil
 }
 
-func (im *imp) agreeCIDR(i *importer.Obj, cidr, node string) {
-	im.agree(i, "addresses", &im.cidrs, cidr, node)
+// ifAddress6 reads an IPv6 interface address. hogen has one IPv6 address
+// per node, so others are warned about; the prefix gives the node IPv6
+// network only when it holds the node's address6.
+func (im *imp) ifAddress6(i *importer.Obj, n *importer.Node, p netip.Prefix) {
+	if n.Address6 == "" {
+		n.Address6 = p.Addr().String()
+	}
+	if p.Addr().String() != n.Address6 {
+		i.Warn("addresses", "address %s not imported: hogen gives a node one IPv6 address (%s); add this one with a node patch", p, n.Address6)
+	}
+	if p.Contains(netip.MustParseAddr(n.Address6)) {
+		im.agree(i, "addresses", &im.cidr6s, p.Masked().String(), n.Name)
+	}
 }
 
 // routes reads routes: the IPv4 default route gives the gateway.
@@ -116,13 +134,12 @@ func (im *imp) routes(i *importer.Obj, n *importer.Node) error {
 }
 
 // finish turns what the nodes agreed on into cluster values.
-func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
+// objs are the nodes' entries in the input, for warnings.
+func (im *imp) finish(root *importer.Obj, objs []*importer.Obj, nodes []importer.Node) {
 	c := &im.c
 	c.Gateway = only(im.gateways)
 	c.VIP = only(im.vips)
-	if ns := only(im.nameservers); ns != "" {
-		c.Nameservers = strings.Split(ns, ",")
-	}
+	c.Nameservers = onlyList(im.nameservers)
 	if m := only(im.mtus); m != "" {
 		c.MTU, _ = strconv.Atoi(m)
 	}
@@ -134,6 +151,7 @@ func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
 		c.NodeCIDR = importer.Network(nodes[0].Address + "/24")
 		root.Warn("nodes", "no interface gives the node network: assumed %s; check it (or pass --node-cidr)", c.NodeCIDR)
 	}
+	im.nodeCIDR6(root, objs, nodes)
 	c.FluxURL = im.opts.FluxURL
 	if c.FluxURL == "" {
 		c.FluxURL = "https://github.com/OWNER/REPO"
@@ -148,6 +166,37 @@ func (im *imp) finish(root *importer.Obj, nodes []importer.Node) {
 			nodes[i].Schematic = nil
 		}
 	}
+}
+
+// nodeCIDR6 sets the node IPv6 network: the one interfaces agreed on, else
+// the /64 (the usual IPv6 subnet) of the first node's address6. hogen vet
+// rejects an address6 outside it, so such an address is left out with a
+// warning.
+func (im *imp) nodeCIDR6(root *importer.Obj, objs []*importer.Obj, nodes []importer.Node) {
+	c := &im.c
+	c.NodeCIDR6 = only(im.cidr6s)
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Address6 == "" {
+			continue
+		}
+		if c.NodeCIDR6 == "" {
+			c.NodeCIDR6 = importer.Network(n.Address6 + "/64")
+			root.Warn("nodes", "no interface gives the node IPv6 network: assumed %s; check it", c.NodeCIDR6)
+		}
+		if !importer.Contains(c.NodeCIDR6, n.Address6) {
+			objs[i].Warn("", "address6 %s not imported: it is outside the node IPv6 network %s (hogen has one for all nodes); add it with a node patch", n.Address6, c.NodeCIDR6)
+			n.Address6 = ""
+		}
+	}
+}
+
+// onlyList is only for a list kept joined by commas.
+func onlyList(seen map[string]string) []string {
+	if s := only(seen); s != "" {
+		return strings.Split(s, ",")
+	}
+	return nil
 }
 
 // only returns the value nodes agreed on (the first one seen, if they

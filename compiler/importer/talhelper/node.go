@@ -15,7 +15,11 @@ import (
 // placeholderLink names the link of a node whose input names none.
 const placeholderLink = "eth0"
 
-var hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var (
+	hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// dnsNameRE is hogen's #DNSName: dot-separated hostname labels.
+	dnsNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
 
 // node reads one entry of nodes:.
 func (im *imp) node(o *importer.Obj, roles map[string]*role) (importer.Node, error) {
@@ -156,7 +160,7 @@ func stringMap(o *importer.Obj, key string) (map[string]string, error) {
 	}
 	m := map[string]string{}
 	if err := v.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: want a mapping of strings: %w", o.Field(key), err)
+		return nil, fmt.Errorf("%s:%d: %s: want a mapping of strings: %w", o.File(), v.Line, o.Field(key), err)
 	}
 	return m, nil
 }
@@ -216,15 +220,17 @@ func disableSearchDomainPatch() ast.Expr {
 }
 
 // agree records a cluster-wide value a node gives, warning when nodes differ.
+// seen maps the value to whose it was ("node k8s-0's"); it never holds more
+// than the first value.
 func (im *imp) agree(o *importer.Obj, key string, seen *map[string]string, value, node string) {
 	if *seen == nil {
 		*seen = map[string]string{}
 	}
 	for v, first := range *seen {
 		if v != value {
-			o.Warn(key, "differs from node %s's: hogen keeps one value for the cluster (%s's); set this node's with a patch", first, first)
+			o.Warn(key, "differs from %s: hogen keeps one value for the cluster (%s); set this node's with a patch", first, first)
 			return
 		}
 	}
-	(*seen)[value] = node
+	(*seen)[value] = "node " + node + "'s"
 }

@@ -6,7 +6,8 @@
 // patches (inline, or @file read beside talconfig.yaml), per-role patches
 // and schematics, and per node: hostname, addresses, role, install disk or
 // selector, labels, annotations, taints, the first network interface
-// (name or MAC, MTU, VIP, default route, VLAN-free static address),
+// (name or MAC, MTU, VIP, default route, VLAN-free static IPv4 and IPv6
+// addresses and their networks),
 // nameservers, schematic, kernel modules and extra cert SANs (as patches).
 // Everything else is reported as a warning and a TODO(import) comment.
 package talhelper
@@ -62,7 +63,7 @@ func Import(file string, src []byte, fsys fs.FS, opts importer.Options) (*import
 		}
 		out = append(out, node)
 	}
-	im.finish(root, out)
+	im.finish(root, nodes, out)
 	return importer.Build(opts, im.c, out, ws)
 }
 
@@ -73,8 +74,8 @@ type imp struct {
 	ws   *importer.Warnings
 	c    importer.Cluster
 	// seen are cluster-wide values nodes gave, to detect disagreement.
-	mtus, gateways, vips, nameservers map[string]string // value -> first node
-	cidrs                             map[string]string
+	mtus, gateways, vips, nameservers map[string]string // value -> whose (see agree)
+	cidrs, cidr6s                     map[string]string
 }
 
 // role is a controlPlane: or worker: section.

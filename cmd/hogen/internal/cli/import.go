@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,9 +58,9 @@ relative to talconfig.yaml's directory.`,
 		Example: `  hogen import talhelper talos/talconfig.yaml -o cluster --flux-url https://github.com/me/home-ops`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src, err := os.ReadFile(args[0])
+			src, err := readImportInput(args[0], "the talconfig", "talhelper's talconfig.yaml")
 			if err != nil {
-				return fmt.Errorf("reading talconfig: %w", err)
+				return err
 			}
 			r, err := talhelper.Import(args[0], src, os.DirFS(filepath.Dir(args[0])), f.opts)
 			if err != nil {
@@ -82,13 +84,13 @@ with --talos-version and --kubernetes-version.`,
 		Example: `  hogen import cluster-template cluster.yaml nodes.yaml -o cluster --talos-version v1.10.5 --kubernetes-version v1.33.2`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := os.ReadFile(args[0])
+			c, err := readImportInput(args[0], "the cluster file", "cluster-template's cluster.yaml")
 			if err != nil {
-				return fmt.Errorf("reading cluster.yaml: %w", err)
+				return err
 			}
-			n, err := os.ReadFile(args[1])
+			n, err := readImportInput(args[1], "the nodes file", "cluster-template's nodes.yaml")
 			if err != nil {
-				return fmt.Errorf("reading nodes.yaml: %w", err)
+				return err
 			}
 			r, err := clustertemplate.Import(args[0], c, args[1], n, f.opts)
 			if err != nil {
@@ -99,6 +101,25 @@ with --talos-version and --kubernetes-version.`,
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// readImportInput reads an importer's input file. The error names the path
+// as given and which input it was meant to be, since a command with two
+// file arguments is easy to call with them swapped or mistyped.
+func readImportInput(path, role, want string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return b, nil
+	}
+	// The path is already in the message; show only the cause.
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s (%s): no such file: give the path of %s", path, role, want)
+	}
+	return nil, fmt.Errorf("reading %s (%s): %w", path, role, err)
 }
 
 // writeImport prints the warnings and writes the files, refusing to

@@ -21,7 +21,15 @@ func TestImportCommands(t *testing.T) {
 		{name: "talhelper", args: []string{"import", "talhelper", th + "talconfig.yaml", "--package", "homelab"}, wantStdout: "wrote ", wantStderr: "hogen: warning: "},
 		{name: "cluster-template", args: []string{"import", "cluster-template", ct + "cluster.yaml", ct + "nodes.yaml"}, wantStdout: "nodes.cue", wantStderr: "cloudflare_token: a secret"},
 		{name: "missing argument", args: []string{"import", "cluster-template", ct + "cluster.yaml"}, wantCode: ExitUsage, wantStderr: "accepts 2 arg"},
-		{name: "missing file", args: []string{"import", "talhelper", "nope.yaml"}, wantCode: ExitBadInput, wantStderr: "reading talconfig"},
+		// A file that cannot be read is named as given, with the input it was meant to be.
+		{name: "missing talconfig", args: []string{"import", "talhelper", "nope.yaml"}, wantCode: ExitBadInput,
+			wantStderr: "hogen: reading nope.yaml (the talconfig): no such file: give the path of talhelper's talconfig.yaml\n"},
+		{name: "talconfig is a directory", args: []string{"import", "talhelper", th}, wantCode: ExitBadInput,
+			wantStderr: "hogen: reading " + th + " (the talconfig): is a directory\n"},
+		{name: "missing cluster file", args: []string{"import", "cluster-template", "missing.yaml", ct + "nodes.yaml"}, wantCode: ExitBadInput,
+			wantStderr: "hogen: reading missing.yaml (the cluster file): no such file: give the path of cluster-template's cluster.yaml\n"},
+		{name: "missing nodes file", args: []string{"import", "cluster-template", ct + "cluster.yaml", "missing.yaml"}, wantCode: ExitBadInput,
+			wantStderr: "hogen: reading missing.yaml (the nodes file): no such file: give the path of cluster-template's nodes.yaml\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
