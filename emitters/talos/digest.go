@@ -1,12 +1,16 @@
 package talos
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 
 	"github.com/siderolabs/crypto/x509"
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
+	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -35,6 +39,20 @@ func placeholderBundle() *secrets.Bundle {
 			K8sServiceAccount: &x509.PEMEncodedKey{Key: []byte("placeholder")},
 		},
 	}
+}
+
+// hashable is what a placeholder config's digest is taken of: its
+// documents as JSON, a stable rendering that costs a fraction of the YAML
+// encoding (most of a config's build time), and that needs no comments.
+func hashable(cfg coreconfig.Provider) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, doc := range cfg.Documents() {
+		if err := enc.Encode(doc); err != nil {
+			return nil, fmt.Errorf("hashing a Talos config: %w", err)
+		}
+	}
+	return b.Bytes(), nil
 }
 
 // digests returns the digest of every node's config, in d.Nodes' order,

@@ -345,3 +345,34 @@ func TestNewSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestDigests: a config's digest is stable, changes when the node's config
+// would, and only for that node (and the talosconfig, which lists every
+// node's address); the secrets never enter it.
+func TestDigests(t *testing.T) {
+	d := minis(t)
+	before, err := digests(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := digests(t.Context(), minis(t))
+	if !slices.Equal(before, again) {
+		t.Fatalf("digests differ between two builds of the same description:\n%v\n%v", before, again)
+	}
+	d.Inputs.TalosSecrets, d.Inputs.TalosClient = nil, nil
+	if noSecrets, _ := digests(t.Context(), d); !slices.Equal(before, noSecrets) {
+		t.Errorf("digests depend on the secret inputs")
+	}
+	d.Nodes[1].Address = "172.29.51.99"
+	after, err := digests(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range before {
+		changed := before[i] != after[i]
+		want := i == 1 || i == len(d.Nodes) // the node and the talosconfig
+		if changed != want {
+			t.Errorf("digest %d changed = %v, want %v", i, changed, want)
+		}
+	}
+}
