@@ -35,12 +35,13 @@ type Plan struct {
 	// could not be computed (no private key): not checked, not rewritten.
 	Unverified []string
 	// Outdated are the unverified files whose digest shows them stale:
-	// they need rebuilding, which only the key allows.
-	Outdated    []string
-	digests     map[string]string // the manifest's digests after the plan
-	manifest    []byte            // the manifest's new bytes, nil when unchanged
-	oldManifest []byte            // the manifest on disk, for the diff
-	generated   []string          // every path generated, for the manifest
+	// they need rebuilding, which only the key allows. Matched are those
+	// whose digest shows them current, but for their secret inputs.
+	Outdated, Matched []string
+	digests           map[string]string // the manifest's digests after the plan
+	manifest          []byte            // the manifest's new bytes, nil when unchanged
+	oldManifest       []byte            // the manifest on disk, for the diff
+	generated         []string          // every path generated, for the manifest
 }
 
 // Clean tells whether the tree already matches: nothing to write or prune.
@@ -121,6 +122,8 @@ func (p *Plan) digest(it item, old string) {
 		p.digests[it.f.Path] = old
 		if old != it.f.Digest {
 			p.Outdated = append(p.Outdated, it.f.Path)
+		} else {
+			p.Matched = append(p.Matched, it.f.Path)
 		}
 	}
 }

@@ -51,13 +51,22 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
 	}
 	if check {
 		if b.plan.Clean() {
-			if u := len(b.unverified()); u > 0 {
-				// Exit 0 all the same, as documented: a CI job without the
-				// key still checks the rest. It must not read as all checked.
-				fmt.Fprintf(env.Stdout, "%s: up to date (%d files), except %d secret files not checked for want of the age key\n", dir, b.plan.Unchanged-u, u)
-				return nil
+			// Exit 0 all the same when files could not be checked, as
+			// documented: a CI job without the key still checks the rest.
+			// It must not read as all checked.
+			u, m := len(b.unverified())-len(b.plan.Matched), len(b.plan.Matched)
+			var notes []string
+			if m > 0 {
+				notes = append(notes, fmt.Sprintf("%d secret files checked by digest only, their secret values not", m))
 			}
-			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, b.plan.Unchanged)
+			if u > 0 {
+				notes = append(notes, fmt.Sprintf("%d secret files not checked for want of the age key", u))
+			}
+			note := ""
+			if len(notes) > 0 {
+				note = "; " + strings.Join(notes, "; ")
+			}
+			fmt.Fprintf(env.Stdout, "%s: up to date (%d files%s)\n", dir, b.plan.Unchanged, note)
 			return nil
 		}
 		if err := b.plan.Diff(env.Stdout); err != nil {

@@ -53,8 +53,10 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 		r.Files = append(r.Files, semdiff.FileChange{Path: p, Kind: semdiff.Changed, Secret: true})
 	}
 	slices.SortFunc(r.Files, func(a, b semdiff.FileChange) int { return strings.Compare(a.Path, b.Path) })
+	// Files whose digest matched are current as far as the description
+	// goes: not listed as unchecked.
 	for _, p := range b.unverified() {
-		if !slices.Contains(b.plan.Outdated, p) {
+		if !slices.Contains(b.plan.Outdated, p) && !slices.Contains(b.plan.Matched, p) {
 			r.Unverified = append(r.Unverified, p)
 		}
 	}
