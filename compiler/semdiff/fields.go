@@ -77,7 +77,9 @@ func diffMaps(path string, o, n map[string]any, hideData bool, h hider) []FieldC
 // diffLists compares lists of named objects by name (containers, env,
 // ports: `spec.containers[name=app].image`), other lists by index.
 func diffLists(path string, o, n []any, hideData bool, h hider) []FieldChange {
-	if on, ok := byName(o); ok {
+	// In a hidden subtree names are values too: compared by index, they
+	// never reach a path.
+	if on, ok := byName(o); ok && !hideData {
 		if nn, ok := byName(n); ok {
 			return diffNamed(path, o, n, on, nn, hideData, h)
 		}

@@ -250,10 +250,11 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderNeverShowsSecrets(t *testing.T) {
-	secrets := []string{"hunter2", "aHVudGVyMg==", "ENC[AES256_GCM,data:abc]", "aaaa.bbbb", "cccc.dddd", "a2V5"}
+	secrets := []string{"hunter2", "aHVudGVyMg==", "ENC[AES256_GCM,data:abc]", "aaaa.bbbb", "cccc.dddd", "a2V5", "TOPSECRET"}
 	old := Set{
 		"talos/w1.yaml": {Data: talosNode("10.0.0.21/24", "aaaa.bbbb"), Secret: true, EncryptedRegex: talosRegex},
 		"talos/w2.yaml": {Data: []byte("machine: {type: worker}\n"), Secret: true, EncryptedRegex: talosRegex},
+		"talos/w3.yaml": {Data: []byte("secret: [{name: TOPSECRET, value: a}]\n"), Secret: true, EncryptedRegex: talosRegex},
 		"s.sops.yaml":   {Data: []byte("password: hunter2\n"), Secret: true},
 		"t.sops.yaml":   {Data: []byte("password: ENC[AES256_GCM,data:abc]\n"), Secret: true},
 		"k.yaml":        {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\ndata: {p: aHVudGVyMg==}\n")},
@@ -261,6 +262,7 @@ func TestRenderNeverShowsSecrets(t *testing.T) {
 	newer := Set{
 		"talos/w1.yaml": {Data: talosNode("10.0.0.22/24", "cccc.dddd"), Secret: true, EncryptedRegex: talosRegex},
 		"talos/w2.yaml": {Data: []byte("machine: {type: worker, ca: [{key: a2V5}]}\n"), Secret: true, EncryptedRegex: talosRegex},
+		"talos/w3.yaml": {Data: []byte("secret: [{name: TOPSECRET, value: b}]\n"), Secret: true, EncryptedRegex: talosRegex},
 		"s.sops.yaml":   {Data: []byte("password: other\n"), Secret: true},
 		"k.yaml":        {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: k}\nstringData: {p: hunter2}\n")},
 	}

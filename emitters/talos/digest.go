@@ -1,16 +1,15 @@
 package talos
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
 	"github.com/siderolabs/crypto/x509"
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
 	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
+	"github.com/siderolabs/talos/pkg/machinery/config/encoder"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -41,18 +40,16 @@ func placeholderBundle() *secrets.Bundle {
 	}
 }
 
-// hashable is what a placeholder config's digest is taken of: its
-// documents as JSON, a stable rendering that costs a fraction of the YAML
-// encoding (most of a config's build time), and that needs no comments.
+// hashable is what a placeholder config's digest is taken of: the config
+// as it would be written. (Not a cheaper rendering such as JSON: some of
+// machinery's types, kubelet extraArgs among them, keep their values in
+// unexported fields that only their YAML marshalling writes.)
 func hashable(cfg coreconfig.Provider) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	for _, doc := range cfg.Documents() {
-		if err := enc.Encode(doc); err != nil {
-			return nil, fmt.Errorf("hashing a Talos config: %w", err)
-		}
+	out, err := cfg.EncodeBytes(encoder.WithComments(encoder.CommentsDisabled))
+	if err != nil {
+		return nil, fmt.Errorf("hashing a Talos config: %w", err)
 	}
-	return b.Bytes(), nil
+	return out, nil
 }
 
 // digests returns the digest of every node's config, in d.Nodes' order,

@@ -376,3 +376,20 @@ func TestDigests(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestSeesExtraArgs: machinery keeps extraArgs values in unexported
+// fields; a digest that missed them would call a changed config current.
+func TestDigestSeesExtraArgs(t *testing.T) {
+	digest := func(v string) string {
+		d := minis(t)
+		d.Cluster.Patches.All = append(d.Cluster.Patches.All, model.Patch(`{"machine": {"kubelet": {"extraArgs": {"max-pods": "`+v+`"}}}}`))
+		sums, err := digests(t.Context(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sums[0]
+	}
+	if digest("110") == digest("250") {
+		t.Error("the digest does not change with a kubelet extraArgs value")
+	}
+}
