@@ -51,3 +51,12 @@ func Reencrypt(encrypted []byte, recipients []string, ids *Identities) (out []by
 	}
 	return out, true, nil
 }
+
+// EncryptedBy tells whether a SOPS file was encrypted with exactly the rule
+// Encrypt uses for encryptedRegex, reading only its clear metadata. A diff
+// may show a file's clear fields only then: under another rule they may be
+// encrypted in the file.
+func EncryptedBy(encrypted []byte, encryptedRegex string) bool {
+	tree, err := loadEncrypted(encrypted)
+	return err == nil && sameRule(tree.Metadata, encryptedRegex)
+}

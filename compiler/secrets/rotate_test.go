@@ -125,3 +125,25 @@ func TestReencryptErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEncryptedBy(t *testing.T) {
+	k := newKey(t)
+	partly := mustEncrypt(t, "a: 1\nkey: x\n", []string{k.recipient()}, `^key$`)
+	whole := mustEncrypt(t, "a: 1\nkey: x\n", []string{k.recipient()}, "")
+	for _, tc := range []struct {
+		name  string
+		file  []byte
+		regex string
+		want  bool
+	}{
+		{"same rule", partly, `^key$`, true},
+		{"another regex", partly, `^(key|a)$`, false},
+		{"every value encrypted, regex asked", whole, `^key$`, false},
+		{"every value, as asked", whole, "", true},
+		{"not SOPS", []byte("a: 1\n"), `^key$`, false},
+	} {
+		if got := EncryptedBy(tc.file, tc.regex); got != tc.want {
+			t.Errorf("%s: EncryptedBy = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -91,6 +91,9 @@ func planSets(b *built) (old, new semdiff.Set) {
 			}
 			var oldPlain []byte
 			if c.Old != nil {
+				if !secrets.EncryptedBy(c.Old, f.EncryptedRegex) {
+					continue // its clear fields are not the rule's
+				}
 				var err error
 				if oldPlain, err = secrets.Decrypt(c.Old, b.res.Unlocked.Identities); err != nil {
 					continue
