@@ -189,6 +189,14 @@ func (s *Sealer) record(kind outcome, path string) {
 	}
 }
 
+// Unverified tells whether the Sealer kept path's existing file because no
+// key opened it (sink uses it to record nothing new about the file).
+func (s *Sealer) Unverified(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.report.Unverified, path)
+}
+
 // Report returns what the Sealer did so far, each list sorted.
 func (s *Sealer) Report() Report {
 	s.mu.Lock()

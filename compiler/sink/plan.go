@@ -38,10 +38,10 @@ type Plan struct {
 	// they need rebuilding, which only the key allows. Matched are those
 	// whose digest shows them current, but for their secret inputs.
 	Outdated, Matched []string
-	digests           map[string]string // the manifest's digests after the plan
-	manifest          []byte            // the manifest's new bytes, nil when unchanged
-	oldManifest       []byte            // the manifest on disk, for the diff
-	generated         []string          // every path generated, for the manifest
+	digests           map[string]recorded // the manifest's digests after the plan
+	manifest          []byte              // the manifest's new bytes, nil when unchanged
+	oldManifest       []byte              // the manifest on disk, for the diff
+	generated         []string            // every path generated, for the manifest
 }
 
 // Clean tells whether the tree already matches: nothing to write or prune.
@@ -67,13 +67,21 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{root: dir, digests: map[string]string{}}
+	p := &Plan{root: dir, digests: map[string]recorded{}}
 	items, err := readAll(root, files)
 	if err != nil {
 		return nil, err
 	}
 	if err := seal(items, sealer); err != nil {
 		return nil, err
+	}
+	// A sealer may keep a file it could not open; that is unverified too.
+	if v, ok := sealer.(interface{ Unverified(path string) bool }); ok {
+		for i := range items {
+			if items[i].f.Secret && !items[i].unverified && v.Unverified(items[i].f.Path) {
+				items[i].unverified = true
+			}
+		}
 	}
 	var foreign []string
 	generated := make([]string, 0, len(files))
@@ -109,18 +117,19 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 	return p, nil
 }
 
-// digest records the digest the manifest will hold for it: the new one
-// for a file built now; for one kept unverified, the old one, since
-// nothing checked the file against the new (and a differing one marks it
-// outdated).
-func (p *Plan) digest(it item, old string) {
+// digest records what the manifest will hold for it: for a file built
+// and checked now, its digest and bytes; for one kept unverified, what was
+// recorded before, since nothing checked the file against the new digest.
+// A kept file is outdated when its digest changed, or its bytes did since
+// hogen wrote them (a hand edit, a bad merge).
+func (p *Plan) digest(it item, old recorded) {
 	switch {
 	case it.f.Digest == "":
 	case !it.unverified:
-		p.digests[it.f.Path] = it.f.Digest
-	case old != "":
+		p.digests[it.f.Path] = recorded{Inputs: it.f.Digest, File: fileHash(it.data)}
+	case old.Inputs != "":
 		p.digests[it.f.Path] = old
-		if old != it.f.Digest {
+		if old.Inputs != it.f.Digest || old.File != fileHash(it.old) {
 			p.Outdated = append(p.Outdated, it.f.Path)
 		} else {
 			p.Matched = append(p.Matched, it.f.Path)

@@ -387,37 +387,41 @@ func TestDiffIsAPatch(t *testing.T) {
 	}
 }
 
-// TestDigests: a build that can read a secret file records its digest; one
-// that cannot keeps the recorded digest and calls the file outdated when
-// the new digest differs.
+// TestDigests: a build that can read a secret file records its digest and
+// bytes; one that cannot keeps what was recorded and calls the file
+// outdated when the digest changed or the bytes did.
 func TestDigests(t *testing.T) {
 	const path = "talos/n1.yaml"
+	onDisk := fileHash([]byte(sealedDoc))
 	for _, tc := range []struct {
 		name         string
-		recorded     map[string]string // in the manifest before
+		recorded     map[string]recorded // in the manifest before
 		f            emitters.File
+		sealer       Sealer
 		wantOutdated bool
-		wantDigest   string // in the manifest after
+		want         recorded // in the manifest after
 	}{
-		{name: "built: the new digest is recorded", recorded: map[string]string{path: "sha256:old"},
-			f: emitters.File{Path: path, Data: []byte("a: 1\n"), Digest: "sha256:new"}, wantDigest: "sha256:new"},
-		{name: "kept, digest the same: current", recorded: map[string]string{path: "sha256:same"},
-			f: emitters.File{Path: path, Secret: true, Digest: "sha256:same"}, wantDigest: "sha256:same"},
-		{name: "kept, digest changed: outdated, the old digest stays", recorded: map[string]string{path: "sha256:old"},
-			f: emitters.File{Path: path, Secret: true, Digest: "sha256:new"}, wantOutdated: true, wantDigest: "sha256:old"},
+		{name: "built: the new digest is recorded", recorded: map[string]recorded{path: {"sha256:old", onDisk}},
+			f: emitters.File{Path: path, Secret: true, Data: []byte("a: 1\n"), Digest: "sha256:new"}, sealer: keepSealer{},
+			want: recorded{"sha256:new", fileHash([]byte("sealed:a: 1\n"))}},
+		{name: "kept, digest the same: current", recorded: map[string]recorded{path: {"sha256:same", onDisk}},
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:same"}, want: recorded{"sha256:same", onDisk}},
+		{name: "kept, digest changed: outdated, the old record stays", recorded: map[string]recorded{path: {"sha256:old", onDisk}},
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:new"}, wantOutdated: true, want: recorded{"sha256:old", onDisk}},
+		{name: "kept, file edited since: outdated", recorded: map[string]recorded{path: {"sha256:same", "sha256:other"}},
+			f: emitters.File{Path: path, Secret: true, Digest: "sha256:same"}, wantOutdated: true, want: recorded{"sha256:same", "sha256:other"}},
 		{name: "kept, nothing recorded: unknown, nothing recorded", recorded: nil,
 			f: emitters.File{Path: path, Secret: true, Digest: "sha256:new"}},
+		{name: "the sealer could not open it: nothing new recorded", recorded: map[string]recorded{path: {"sha256:old", onDisk}},
+			f: emitters.File{Path: path, Secret: true, Data: []byte("a: 1\n"), Digest: "sha256:new"}, sealer: unopenedSealer{},
+			wantOutdated: true, want: recorded{"sha256:old", onDisk}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			os.MkdirAll(filepath.Join(dir, "talos"), 0o755)
 			os.WriteFile(filepath.Join(dir, path), []byte(sealedDoc), 0o644)
 			os.WriteFile(filepath.Join(dir, ManifestName), encodeManifest([]string{path}, tc.recorded), 0o644)
-			var sealer Sealer
-			if tc.f.Data != nil {
-				tc.f.Secret, sealer = true, keepSealer{}
-			}
-			p, err := NewPlan(dir, []emitters.File{tc.f}, sealer)
+			p, err := NewPlan(dir, []emitters.File{tc.f}, tc.sealer)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -433,12 +437,22 @@ func TestDigests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := digests[path]; got != tc.wantDigest {
-				t.Errorf("recorded digest = %q, want %q", got, tc.wantDigest)
+			if got := digests[path]; got != tc.want {
+				t.Errorf("recorded = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
 }
+
+// unopenedSealer keeps every existing file, as a sealer with no key that
+// opens it does, and says so.
+type unopenedSealer struct{}
+
+func (unopenedSealer) Seal(_ string, _, existing []byte, _ string) ([]byte, error) {
+	return existing, nil
+}
+
+func (unopenedSealer) Unverified(string) bool { return true }
 
 // keepSealer "encrypts" by prefixing, enough for a plan.
 type keepSealer struct{}
