@@ -199,9 +199,16 @@ func (ids *Identities) Recipients() []string {
 func (ids *Identities) resolve(need []string) ([]age.Identity, error) {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
+	// As sops does: a key at hand that opens the file is enough, and the
+	// command failing for one recipient is no failure while it gave the
+	// key of another.
+	var first error
 	for _, r := range need {
-		if ids.keyCmd == "" || !strings.HasPrefix(r, "age1") {
+		if ids.keyCmd == "" || ids.holds(r) || !strings.HasPrefix(r, "age1") {
 			continue
+		}
+		if slices.ContainsFunc(need, ids.holds) {
+			break
 		}
 		err, asked := ids.asked[r]
 		if !asked {
@@ -209,25 +216,40 @@ func (ids *Identities) resolve(need []string) ([]age.Identity, error) {
 			if ids.asked == nil {
 				ids.asked = map[string]error{}
 			}
-			ids.asked[r] = err // a failure fails every file that needs r
+			ids.asked[r] = err
 		}
-		if err != nil {
-			return nil, err
+		if first == nil {
+			first = err
 		}
+	}
+	if first != nil && !slices.ContainsFunc(need, ids.holds) {
+		return nil, first
 	}
 	return slices.Clone(ids.ids), nil
 }
 
+// runKeyCommand adds the identities the key command prints for recipient,
+// all or none: a bad line drops the whole output.
 func (ids *Identities) runKeyCommand(recipient string) error {
 	out, err := RunKeyCommand(ids.keyCmd, recipient)
 	if err != nil {
 		return err
 	}
-	if err := ids.add(KeyCmdEnv, string(out), false); err != nil {
+	got := &Identities{}
+	if err := got.add(KeyCmdEnv, string(out), false); err != nil {
 		return fmt.Errorf("%w: %w", ErrKeyCommand, err)
 	}
+	ids.ids = append(ids.ids, got.ids...)
+	ids.recipients = append(ids.recipients, got.recipients...)
+	ids.sources = append(ids.sources, got.sources...)
 	ids.sortRecipients()
 	return nil
+}
+
+// holds is has without the lock, for resolve, which holds it.
+func (ids *Identities) holds(r string) bool {
+	i := sort.SearchStrings(ids.recipients, r)
+	return i < len(ids.recipients) && ids.recipients[i] == r
 }
 
 // RunKeyCommand runs a $SOPS_AGE_KEY_CMD command line as sops does: split
@@ -279,8 +301,7 @@ func (ids *Identities) sortRecipients() {
 func (ids *Identities) has(r string) bool {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
-	i := sort.SearchStrings(ids.recipients, r)
-	return i < len(ids.recipients) && ids.recipients[i] == r
+	return ids.holds(r)
 }
 
 // DefaultKeyFile is sops' default age key file: keys.txt under sops/age in

@@ -254,3 +254,32 @@ func TestKeyCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyCommandSeveralRecipients: as with sops, a file encrypted to
+// several recipients opens when the command gives the key of one, though it
+// fails for another; and the command does not run when a key at hand
+// opens the file.
+func TestKeyCommandSeveralRecipients(t *testing.T) {
+	a, b := newKey(t), newKey(t)
+	cmd, log := keyCommand(t, "if [ \"$SOPS_AGE_RECIPIENT\" = "+a.recipient()+" ]; then echo "+a.id.String()+"; else echo 'no such item' >&2; exit 1; fi")
+	both := mustEncrypt(t, "token: abcdefgh\n", []string{a.recipient(), b.recipient()}, "")
+	ids, err := LoadIdentities(env{KeyCmdEnv: cmd, "HOME": t.TempDir()}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decrypt(both, ids); err != nil {
+		t.Fatalf("the command gave a's key, yet: %v", err)
+	}
+
+	cmd, log = keyCommand(t, "exit 1")
+	ids, err = LoadIdentities(env{KeyCmdEnv: cmd, KeyEnv: b.id.String(), "HOME": t.TempDir()}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decrypt(both, ids); err != nil {
+		t.Fatalf("b's key was at hand, yet: %v", err)
+	}
+	if _, err := os.Stat(log); !errors.Is(err, fs.ErrNotExist) {
+		t.Error("the key command ran though a key at hand opens the file")
+	}
+}
