@@ -108,6 +108,11 @@ func runTalosInit(ctx context.Context, env *Env, w talosWiring, dir string, rene
 	}
 	clientPath := filepath.Join(dir, filepath.FromSlash(talos.ClientFile))
 	if err := writeEncrypted(w, clientPath, client, recipients, false); err != nil {
+		if !renewClient {
+			// Half made is not made: a bundle left behind would refuse
+			// the next init, and it has no client to go with it.
+			_ = os.Remove(secretsPath)
+		}
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s\ncommit them, then run: hogen build %s\n", clientPath, shellQuote(dir))
