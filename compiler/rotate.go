@@ -89,9 +89,11 @@ func RotateInputs(dir string, recipients []string, ids *secrets.Identities) ([]s
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	for _, rel := range rotated {
+	for i, rel := range rotated {
 		if err := secrets.WriteFileAtomic(filepath.Join(dir, filepath.FromSlash(rel)), out[rel]); err != nil {
-			return nil, err
+			// Each file is whole, old or new; say which are new, since
+			// running rotate again finishes the rest.
+			return rotated[:i], fmt.Errorf("%w (re-encrypted before it: %d of %d; run rotate again)", err, i, len(rotated))
 		}
 	}
 	return rotated, nil

@@ -257,8 +257,11 @@ func runSecretsRotate(ctx context.Context, env *Env, dir string) error {
 		return err
 	}
 	rotated, err := compiler.RotateInputs(dir, recipients, ids)
-	if err != nil {
+	if err != nil && len(rotated) == 0 {
 		return fmt.Errorf("re-encrypted nothing: %w", err)
+	}
+	if err != nil {
+		return err
 	}
 	if len(rotated) == 0 {
 		fmt.Fprintf(env.Stdout, "%s: every secret input is encrypted to cluster.sops.ageRecipients already\n", dir)

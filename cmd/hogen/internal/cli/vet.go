@@ -15,8 +15,8 @@ func newVetCmd(env *Env) *cobra.Command {
 		Short: "Check a cluster description without writing anything",
 		Long: `Vet loads the description in DIR (default: the current directory), checks
 it against hogen's schema, the cross-file rules (unique addresses, networks,
-app dependencies, ...) and every emitter's own checks (what build would
-refuse), and reports every problem at once as
+app dependencies, ...) and every emitter's own checks (what build refuses
+before it emits), and reports every problem at once as
 file:line:col: error: path: message, each with a fix. Warnings are printed
 apart from errors and do not fail.
 
@@ -28,8 +28,7 @@ Exit status: 0 when the description is valid, 1 when it is not, 2 on bad usage.`
 			dir := dirArg(args)
 			d, diags, err := compiler.Load(cmd.Context(), compiler.Options{Dir: dir})
 			if err == nil {
-				// What the emitters would refuse too, so that vet passes
-				// only what builds.
+				// What the emitters refuse before emitting, as build does.
 				diags = append(diags, compiler.CheckEmitters(d, builtin.All())...).Sorted()
 				if len(diags.Errors()) > 0 {
 					err = diags
