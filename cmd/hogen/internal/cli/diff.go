@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/semdiff"
 	"github.com/hogen-dev/hogen/compiler/sink"
@@ -60,10 +63,21 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 			r.Unverified = append(r.Unverified, p)
 		}
 	}
+	var out bytes.Buffer
+	render := r.Text
 	if format == "markdown" {
-		return r.Markdown(env.Stdout)
+		render = r.Markdown
 	}
-	return r.Text(env.Stdout)
+	if err := render(&out); err != nil {
+		return err
+	}
+	// The report shows only what is in clear in Git, by construction; the
+	// leak guard checks it all the same before it reaches a PR comment.
+	if _, err := compiler.GuardLeaks(b.res.Description, []emitters.File{{Path: "the diff", Data: out.Bytes()}}); err != nil {
+		return fmt.Errorf("not printing the diff: %w", err)
+	}
+	_, err = env.Stdout.Write(out.Bytes())
+	return err
 }
 
 // planSets turns a plan's changes into the two sides of a semantic diff;
