@@ -3,6 +3,7 @@ package secrets
 import (
 	"errors"
 	"slices"
+	"strings"
 )
 
 // Recipients lists the recipients a SOPS file is encrypted to, sorted.
@@ -35,6 +36,12 @@ func Reencrypt(encrypted []byte, recipients []string, ids *Identities) (out []by
 	}
 	if SameRecipients(recipientsOf(tree), recipients) {
 		return encrypted, false, nil
+	}
+	// hogen encrypts to one group of age keys; a file with other kinds of
+	// keys, or several groups (Shamir), would silently lose them.
+	if len(tree.Metadata.KeyGroups) != 1 || slices.ContainsFunc(recipientsOf(tree), func(r string) bool { return strings.Contains(r, ":") }) {
+		return nil, false, errors.New("it has keys other than one group of age recipients, which hogen would drop: " +
+			"run 'sops updatekeys' on it instead")
 	}
 	// encryptBranches writes only the rules Encrypt writes; any other
 	// (say, from a hand-written .sops.yaml) would be silently changed.

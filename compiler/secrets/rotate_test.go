@@ -112,6 +112,12 @@ func TestReencryptErrors(t *testing.T) {
 			ids:  k.ids, check: func(error) bool { return true }, want: "sops updatekeys",
 		},
 		{name: "not SOPS", in: []byte("a: b\n"), ids: k.ids, check: func(error) bool { return true }, want: "not a SOPS file"},
+		{
+			name: "a PGP key beside the age one",
+			in: bytes.Replace(in, []byte("\nsops:\n"),
+				[]byte("\nsops:\n  pgp:\n    - created_at: \"2024-01-01T00:00:00Z\"\n      enc: x\n      fp: ABCDEF0123456789\n"), 1),
+			ids: k.ids, check: func(error) bool { return true }, want: "keys other than one group of age recipients",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
