@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"regexp"
 
 	"github.com/siderolabs/crypto/x509"
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
-	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
-	"github.com/siderolabs/talos/pkg/machinery/config/encoder"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -17,10 +15,25 @@ import (
 
 // A build without the age key cannot read the secrets bundle, so it cannot
 // make the Talos files, nor tell from their bytes whether they are stale.
-// Their digests can: each is the hash of the file as it would be with a
-// placeholder bundle, so it changes exactly when something other than the
-// bundle does (an address, a version, a patch, hogen itself). The sink
-// records it beside the file and compares it in builds without the key.
+// Their digests can. A digest is the hash of the file with the value of
+// every field the bundle fills (keys, certificates, tokens, IDs) masked:
+// it changes with everything but the secrets (an address, a version, a
+// patch, hogen itself). A build with the key takes it of the real file; a
+// build without takes it of the file built from a placeholder bundle,
+// which masks to the same bytes (TestDigestsAgree). The sink records it
+// beside the file and compares it in builds without the key.
+
+// bundleField is a line holding a value the bundle fills, in a machine
+// config or a talosconfig. The whole value is masked, so its quoting or
+// length never matters; a user's field of the same name is masked too,
+// which only makes its changes invisible to keyless builds.
+var bundleField = regexp.MustCompile(`(?m)^(\s*(?:- )?(?:crt|key|ca|token|id|secret|secretboxEncryptionSecret|aescbcEncryptionSecret)):[ \t].*$`)
+
+// digestOf is the digest of a Talos file's plaintext.
+func digestOf(plain []byte) string {
+	sum := sha256.Sum256(bundleField.ReplaceAll(plain, []byte("$1: -")))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
 
 // placeholderBundle has every secret replaced by a fixed word. Configs
 // built from it are never validated or written; they only get hashed.
@@ -40,21 +53,10 @@ func placeholderBundle() *secrets.Bundle {
 	}
 }
 
-// hashable is what a placeholder config's digest is taken of: the config
-// as it would be written. (Not a cheaper rendering such as JSON: some of
-// machinery's types, kubelet extraArgs among them, keep their values in
-// unexported fields that only their YAML marshalling writes.)
-func hashable(cfg coreconfig.Provider) ([]byte, error) {
-	out, err := cfg.EncodeBytes(encoder.WithComments(encoder.CommentsDisabled))
-	if err != nil {
-		return nil, fmt.Errorf("hashing a Talos config: %w", err)
-	}
-	return out, nil
-}
-
-// digests returns the digest of every node's config, in d.Nodes' order,
-// then the talosconfig's.
-func digests(ctx context.Context, d *model.Description) ([]string, error) {
+// lockedDigests returns, without the bundle, the digest of every node's
+// config in d.Nodes' order, then the talosconfig's: of the files as built
+// from a placeholder bundle.
+func lockedDigests(ctx context.Context, d *model.Description) ([]string, error) {
 	b := placeholderBundle()
 	p, err := newPlanWith(d, b)
 	if err != nil {
@@ -71,8 +73,7 @@ func digests(ctx context.Context, d *model.Description) ([]string, error) {
 	}
 	out := make([]string, 0, len(configs)+1)
 	for _, c := range append(configs, tc) {
-		sum := sha256.Sum256(c)
-		out = append(out, "sha256:"+hex.EncodeToString(sum[:]))
+		out = append(out, digestOf(c))
 	}
 	return out, nil
 }

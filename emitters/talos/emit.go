@@ -31,19 +31,22 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 			return nil, emitters.Problems{{Path: "nodes." + n.Name, Msg: fmt.Sprintf("node name %q is not a DNS label", n.Name), Fix: "use lower-case letters, digits and dashes"}}
 		}
 	}
-	sums, err := digests(ctx, d)
-	if err != nil {
-		return nil, err
-	}
 	files := make([]emitters.File, 0, len(d.Nodes)+1)
-	for i, n := range d.Nodes {
-		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex, Digest: sums[i]})
+	for _, n := range d.Nodes {
+		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex})
 	}
-	files = append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex, Digest: sums[len(d.Nodes)]})
+	files = append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex})
 	// Without the age key the bundle cannot be read: the files' contents
 	// stay unknown (nil), and the sink keeps what is on disk, stale or not
 	// as their digests say.
 	if d.Inputs.TalosLocked {
+		sums, err := lockedDigests(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for i := range files {
+			files[i].Digest = sums[i]
+		}
 		return files, nil
 	}
 	p, err := newPlan(d)
@@ -58,10 +61,9 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range d.Nodes {
-		files[i].Data = configs[i]
+	for i, data := range append(configs, tc) {
+		files[i].Data, files[i].Digest = data, digestOf(data)
 	}
-	files[len(d.Nodes)].Data = tc
 	return files, nil
 }
 

@@ -28,11 +28,11 @@ func (p *plan) nodeConfig(n *model.Node) ([]byte, error) {
 	if cfg, err = p.patch(cfg, n); err != nil {
 		return nil, err
 	}
-	if p.placeholder {
-		return hashable(cfg)
-	}
-	if err := validate(cfg, n); err != nil {
-		return nil, err
+	// A placeholder config is only hashed, never written: not validated.
+	if !p.placeholder {
+		if err := validate(cfg, n); err != nil {
+			return nil, err
+		}
 	}
 	out, err := cfg.EncodeBytes(encoder.WithComments(encoder.CommentsDisabled))
 	if err != nil {
