@@ -1,10 +1,10 @@
 package talos
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 
 	"github.com/siderolabs/crypto/x509"
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
@@ -23,16 +23,36 @@ import (
 // which masks to the same bytes (TestDigestsAgree). The sink records it
 // beside the file and compares it in builds without the key.
 
-// bundleField is a line holding a value the bundle fills, in a machine
-// config or a talosconfig. The whole value is masked, so its quoting or
-// length never matters; a user's field of the same name is masked too,
-// which only makes its changes invisible to keyless builds.
-var bundleField = regexp.MustCompile(`(?m)^(\s*(?:- )?(?:crt|key|ca|token|id|secret|secretboxEncryptionSecret|aescbcEncryptionSecret)):[ \t].*$`)
+// bundleFields are the fields whose values the bundle fills, in a machine
+// config or a talosconfig. A line holding one has its whole value masked,
+// so its quoting or length never matters; a user's field of the same name
+// is masked too, which only makes its changes invisible to keyless builds.
+var bundleFields = map[string]bool{
+	"crt": true, "key": true, "ca": true, "token": true, "id": true, "secret": true,
+	"secretboxEncryptionSecret": true, "aescbcEncryptionSecret": true,
+}
 
-// digestOf is the digest of a Talos file's plaintext.
+// digestOf is the digest of a Talos file's plaintext, its bundle fields
+// masked. (A line scan: a regexp took 0.7 ms a config.)
 func digestOf(plain []byte) string {
-	sum := sha256.Sum256(bundleField.ReplaceAll(plain, []byte("$1: -")))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	h := sha256.New()
+	for line := range bytes.Lines(plain) {
+		h.Write(maskLine(line))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// maskLine returns "<indent><field>: -\n" for a line setting a bundle
+// field to a value, the line itself otherwise.
+func maskLine(line []byte) []byte {
+	rest := bytes.TrimLeft(line, " ")
+	rest = bytes.TrimPrefix(rest, []byte("- "))
+	field, value, ok := bytes.Cut(rest, []byte(":"))
+	if !ok || !bundleFields[string(field)] || len(value) < 2 || (value[0] != ' ' && value[0] != '\t') {
+		return line
+	}
+	head := line[:len(line)-len(value)]
+	return append(append([]byte(nil), head...), " -\n"...)
 }
 
 // placeholderBundle has every secret replaced by a fixed word. Configs
