@@ -123,7 +123,9 @@ func Diff(old, new Set) Report {
 			fc.Kind = Changed
 		}
 		h, show := shown(o, n, inOld, inNew)
-		if show && isYAML(p) {
+		// A secret file given with its rule is SOPS YAML, whatever its name
+		// (talos/talosconfig).
+		if show && (isYAML(p) || h != nil) {
 			var oldData, newData []byte
 			if inOld {
 				oldData = o.Data

@@ -58,6 +58,18 @@ func TestDiff(t *testing.T) {
 			}}}},
 		},
 		{
+			name: "a secret file with its rule is YAML whatever its name",
+			old:  Set{"talos/talosconfig": {Data: []byte("context: home\nnodes: [10.0.0.1]\nkey: aaaa\n"), Secret: true, EncryptedRegex: talosRegex}},
+			new:  Set{"talos/talosconfig": {Data: []byte("context: home\nnodes: [10.0.0.2]\nkey: bbbb\n"), Secret: true, EncryptedRegex: talosRegex}},
+			want: []FileChange{{Path: "talos/talosconfig", Kind: Changed, Secret: true, Objects: []ObjectChange{{
+				ID: talosID, Kind: Changed,
+				Fields: []FieldChange{
+					{Path: "key", Kind: Changed, Hidden: true},
+					{Path: "nodes[0]", Kind: Changed, Old: "10.0.0.1", New: "10.0.0.2"},
+				},
+			}}}},
+		},
+		{
 			name: "an added subtree holding a secret is hidden whole",
 			old:  Set{"talos/w1.yaml": {Data: []byte("machine: {type: worker}\n"), Secret: true, EncryptedRegex: talosRegex}},
 			new:  Set{"talos/w1.yaml": {Data: []byte("machine: {type: worker, ca: {crt: Y3J0, key: a2V5}}\n"), Secret: true, EncryptedRegex: talosRegex}},
