@@ -32,7 +32,8 @@ type Plan struct {
 	Prunes    []Change // files hogen generated before and no longer does
 	Unchanged int
 	// Unverified are secret files kept as they are because their plaintext
-	// could not be computed (no private key): not checked, not rewritten.
+	// could not be computed, or the sealer could not open them (no private
+	// key): not checked, not rewritten. Sorted.
 	Unverified []string
 	// Outdated are the unverified files whose digest shows them stale:
 	// they need rebuilding, which only the key allows. Matched are those
@@ -114,6 +115,7 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer) (*Plan, error) {
 		p.manifest = newManifest
 	}
 	slices.SortFunc(p.Writes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
+	slices.Sort(p.Unverified)
 	return p, nil
 }
 

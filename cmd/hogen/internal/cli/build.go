@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -54,7 +53,7 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
 			// Exit 0 all the same when files could not be checked, as
 			// documented: a CI job without the key still checks the rest.
 			// It must not read as all checked.
-			u, m := len(b.unverified())-len(b.plan.Matched), len(b.plan.Matched)
+			u, m := len(b.plan.Unverified)-len(b.plan.Matched), len(b.plan.Matched)
 			var notes []string
 			if m > 0 {
 				notes = append(notes, fmt.Sprintf("%d secret files checked by digest only, their secret values not", m))
@@ -121,15 +120,6 @@ func (b *built) outdated() error {
 		strings.Join(b.plan.Outdated, "\n\t"))
 }
 
-// unverified lists the secret files kept for want of a key, sorted.
-func (b *built) unverified() []string {
-	var u []string
-	if b.sealer != nil {
-		u = b.sealer.Report().Unverified
-	}
-	return slices.Compact(slices.Sorted(slices.Values(append(u, b.plan.Unverified...))))
-}
-
 // reportSecrets says which secret files were re-encrypted for new
 // recipients, and which could not be verified for want of a key. Neither
 // changes the exit status: a CI job without the key still checks the rest.
@@ -138,7 +128,7 @@ func (b *built) reportSecrets(env *Env) {
 	if b.sealer != nil {
 		r = b.sealer.Report()
 	}
-	r.Unverified = b.unverified()
+	r.Unverified = b.plan.Unverified
 	r.Print(env.Stderr)
 	if len(r.Unverified) > 0 && len(b.res.Unlocked.Locked) > 0 {
 		fmt.Fprintf(env.Stderr, "\tno age key opens %s (looked in: %s)\n", strings.Join(b.res.Unlocked.Locked, ", "), b.res.Unlocked.Identities.Searched())

@@ -58,7 +58,7 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 	slices.SortFunc(r.Files, func(a, b semdiff.FileChange) int { return strings.Compare(a.Path, b.Path) })
 	// Files whose digest matched are current as far as the description
 	// goes: not listed as unchecked.
-	for _, p := range b.unverified() {
+	for _, p := range b.plan.Unverified {
 		if !slices.Contains(b.plan.Outdated, p) && !slices.Contains(b.plan.Matched, p) {
 			r.Unverified = append(r.Unverified, p)
 		}
