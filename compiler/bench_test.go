@@ -3,9 +3,10 @@ package compiler
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
+	"github.com/hogen-dev/hogen/compiler/inputs"
+	"github.com/hogen-dev/hogen/compiler/internal/testdesc"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters"
@@ -13,54 +14,11 @@ import (
 	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
-// synthetic writes a description of n nodes (three control planes, the
-// rest workers) and apps apps in apps/10+1 namespaces, each app depending
-// on the one before it in its namespace.
-func synthetic(n, apps int) map[string][]byte {
-	var nodes, appsCUE strings.Builder
-	nodes.WriteString("package bench\n\nnodes: {\n")
-	for i := range n {
-		role := "worker"
-		if i < 3 {
-			role = "controlplane"
-		}
-		fmt.Fprintf(&nodes, "\t\"node-%04d\": {role: %q, address: \"10.%d.%d.%d\", interface: name: \"eth0\", installDisk: path: \"/dev/sda\", labels: rack: \"r%d\"}\n",
-			i, role, 16+i/65536, (i/256)%256, i%256+0, i%8)
-	}
-	nodes.WriteString("}\n")
-	appsCUE.WriteString("package bench\n\napps: {\n")
-	for i := range apps {
-		dep := ""
-		if i%10 != 0 {
-			dep = fmt.Sprintf(", dependsOn: [\"app-%04d\"]", i-1)
-		}
-		fmt.Fprintf(&appsCUE, "\t\"app-%04d\": {namespace: \"ns-%03d\", chart: {repo: \"oci://ghcr.io/example/charts\", name: \"app%d\", version: \"1.%d.0\"}%s, values: {replicas: %d, image: tag: \"v%d\", ingress: hosts: [\"app%d.example.com\"]}}\n",
-			i, i/10, i, i, dep, i%3+1, i, i)
-	}
-	appsCUE.WriteString("}\n")
-	cluster := `package bench
-
-cluster: {
-	name: "bench"
-	talos: version: "v1.10.5"
-	kubernetes: version: "v1.31.1"
-	api: {endpoint: "10.255.255.250", vip: "10.255.255.250"}
-	network: {
-		node: cidr: "10.0.0.0/8"
-		pods: ["172.16.0.0/16"]
-		services: ["172.17.0.0/16"]
-	}
-	flux: source: url: "https://github.com/example/home-ops"
-}
-`
-	return map[string][]byte{"cluster.cue": []byte(cluster), "nodes.cue": []byte(nodes.String()), "apps.cue": []byte(appsCUE.String())}
-}
-
 // BenchmarkVet is `hogen vet` without the disk: parse, unify with the
 // schema, validate, decode, check, for n nodes and n apps.
 func BenchmarkVet(b *testing.B) {
 	for _, n := range []int{3, 100, 1000} {
-		files := synthetic(n, n)
+		files := testdesc.Synthetic(n, n)
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -97,12 +55,12 @@ func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) 
 	if err != nil {
 		b.Fatal(err)
 	}
-	ids, err := secrets.ParseIdentities("bench", testKey)
+	ids, err := secrets.ParseIdentities("bench", testdesc.TestKey)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, n := range []int{3, 100, 1000} {
-		files := synthetic(n, apps(n))
+		files := testdesc.Synthetic(n, apps(n))
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -116,7 +74,7 @@ func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) 
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := GuardLeaks(d, out); err != nil {
+				if _, err := inputs.GuardLeaks(d, out); err != nil {
 					b.Fatal(err)
 				}
 				sealer, err := secrets.NewSealer(ids.Recipients(), ids)

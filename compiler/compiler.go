@@ -1,26 +1,108 @@
 // Package compiler turns a cluster description into files. It is a library;
-// the CLI only maps flags onto it. The pipeline:
+// the CLI only maps flags onto it. It is a thin facade over the stages,
+// each its own package:
 //
-//  1. Load reads the directory's .cue files, unifies them with hogen's
-//     embedded schema (package schema), validates them as concrete, and
-//     decodes them once into the typed model (package model), with the
-//     position of every field the user wrote.
-//  2. Check runs the cross-file checks the schema cannot express (unique
-//     addresses, networks, the app graph); all problems come back at once
-//     as Diagnostics, in the user's terms, with file:line:col.
-//  3. Emit runs the enabled emitters from the ordered registry; each is a
+//  1. load (package load) reads the directory's .cue files, unifies them
+//     with hogen's embedded schema, validates them as concrete, and decodes
+//     them once into the typed model (package model), with the position of
+//     every field the user wrote; CUE's errors come back in the user's terms.
+//  2. check (package check) runs the cross-file checks the schema cannot
+//     express (unique addresses, networks, the app graph, secret
+//     references); all problems come back at once as diagnostics (package
+//     diag), with file:line:col.
+//  3. inputs (package inputs) opens the secret inputs beside the
+//     description with the age keys sops would find.
+//  4. Emit runs the enabled emitters from the ordered registry; each is a
 //     pure function from the model to files. Nothing is written here.
-//  4. The sink (package sink) writes, checks or diffs the files.
+//  5. inputs.GuardLeaks searches every file that will not be encrypted for
+//     the secret values the inputs hold.
+//  6. The sink (package sink) writes, checks or diffs the files.
 package compiler
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/hogen-dev/hogen/compiler/check"
+	"github.com/hogen-dev/hogen/compiler/diag"
+	"github.com/hogen-dev/hogen/compiler/inputs"
+	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
 )
+
+// Diagnostic and Diagnostics are the compiler's problem reports (package
+// diag), named here so callers of the facade need no other import.
+type (
+	Diagnostic  = diag.Diagnostic
+	Diagnostics = diag.Diagnostics
+)
+
+// Options says what to load.
+type Options struct {
+	// Dir holds the description's .cue files. File names in diagnostics are
+	// Dir joined with the file's name, so a relative Dir gives paths relative
+	// to the working directory.
+	Dir string
+	// SecretNames are the names in secrets.sops.yaml; references to any
+	// other name fail. Load reads them from Dir when nil.
+	SecretNames []string
+	// AnySecret lets references to names secrets.sops.yaml lacks pass, to
+	// read a description whose secrets are being set.
+	AnySecret bool
+	// Getenv finds the age keys that open the secret inputs (as sops does:
+	// SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file). Generate
+	// uses it; nil finds none.
+	Getenv func(string) string
+}
+
+// Load reads, validates, decodes and checks the description in opts.Dir,
+// and reads the Jsonnet files it names. Bad input is reported as
+// Diagnostics holding every problem found. A secret input not encrypted to
+// cluster.sops.ageRecipients is a warning.
+func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, error) {
+	files, err := load.ReadDir(opts.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.SecretNames == nil {
+		if opts.SecretNames, err = inputs.SecretNames(opts.Dir); err != nil {
+			return nil, nil, err
+		}
+	}
+	d, diags, err := LoadFiles(ctx, opts, files)
+	if err != nil {
+		return nil, diags, err
+	}
+	diags = append(diags, inputs.Stale(d, opts.Dir)...)
+	if len(d.Emitters.Jsonnet) > 0 {
+		if d.Inputs.Jsonnet, err = load.ReadJsonnet(opts.Dir); err != nil {
+			return nil, diags, err
+		}
+	}
+	return d, diags, nil
+}
+
+// LoadFiles is Load over .cue files already in memory, keyed by base name,
+// with the secret names opts gives. The returned diagnostics hold warnings
+// even when the error is nil.
+func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*model.Description, Diagnostics, error) {
+	d, diags, err := load.Files(ctx, opts.Dir, files)
+	if err != nil {
+		return nil, diags, err
+	}
+	d.Inputs.SecretNames = slices.Sorted(slices.Values(opts.SecretNames))
+	if opts.AnySecret {
+		check.ForEachSecretRef(d, func(_, name string) { d.Inputs.SecretNames = append(d.Inputs.SecretNames, name) })
+	}
+	ds := append(diags, check.Check(d)...)
+	if len(ds.Errors()) > 0 {
+		return nil, ds, ds
+	}
+	return d, ds, nil
+}
 
 // Emit runs every enabled emitter in order and returns all their files.
 // Emitters that check the description first do so before any emits, so
@@ -89,7 +171,7 @@ type Result struct {
 	Diagnostics Diagnostics
 	// Unlocked tells which age keys opened the secret inputs, and which
 	// inputs no key was found for.
-	Unlocked *Unlocked
+	Unlocked *inputs.Unlocked
 }
 
 // Generate is the whole pipeline short of writing: Load, Unlock the secret
@@ -105,7 +187,7 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	if res.Unlocked, err = Unlock(d, opts.Dir, getenv); err != nil {
+	if res.Unlocked, err = inputs.Unlock(d, opts.Dir, getenv); err != nil {
 		var ds Diagnostics
 		if errors.As(err, &ds) {
 			res.Diagnostics = append(res.Diagnostics, ds...)
@@ -117,7 +199,7 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	if err != nil {
 		return res, err
 	}
-	warns, err := GuardLeaks(d, files)
+	warns, err := inputs.GuardLeaks(d, files)
 	res.Diagnostics = append(res.Diagnostics, warns...)
 	if err != nil {
 		return res, err

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/hogen-dev/hogen/compiler/check"
 )
 
 // FuzzLoad feeds arbitrary bytes as nodes.cue beside a valid cluster.cue:
@@ -40,7 +42,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, n := range d.Nodes {
-			if !dns1123.MatchString(n.Name) || len(n.Name) > 63 {
+			if !check.DNS1123.MatchString(n.Name) || len(n.Name) > 63 {
 				t.Fatalf("accepted node name %q", n.Name)
 			}
 		}

@@ -48,3 +48,14 @@ func (ps Positions) Of(path string) Pos {
 var indexToDot = strings.NewReplacer("[", ".", "]", "")
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// SortedKeys returns m's keys in order, for output that never depends on
+// map iteration.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

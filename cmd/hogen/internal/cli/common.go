@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/model"
 )
 
@@ -46,7 +47,7 @@ func loadUnlocked(ctx context.Context, env *Env, dir string) (*model.Description
 	if err != nil {
 		return nil, err
 	}
-	u, err := compiler.Unlock(d, dir, env.Getenv)
+	u, err := inputs.Unlock(d, dir, env.Getenv)
 	if err != nil {
 		var ds compiler.Diagnostics
 		errors.As(err, &ds)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/semdiff"
 	"github.com/hogen-dev/hogen/compiler/sink"
@@ -73,7 +73,7 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 	}
 	// The report shows only what is in clear in Git, by construction; the
 	// leak guard checks it all the same before it reaches a PR comment.
-	if _, err := compiler.GuardLeaks(b.res.Description, []emitters.File{{Path: "the diff", Data: out.Bytes()}}); err != nil {
+	if _, err := inputs.GuardLeaks(b.res.Description, []emitters.File{{Path: "the diff", Data: out.Bytes()}}); err != nil {
 		return fmt.Errorf("not printing the diff: %w", err)
 	}
 	_, err = env.Stdout.Write(out.Bytes())

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
@@ -224,7 +225,7 @@ func newSecretsRotateCmd(env *Env) *cobra.Command {
 		Long: `rotate re-encrypts each secret input in DIR that is not encrypted to exactly
 cluster.sops.ageRecipients, keeping every value:
 
-  ` + strings.Join(compiler.SecretInputs, "\n  ") + `
+  ` + strings.Join(inputs.SecretInputs, "\n  ") + `
 
 Run it after adding or replacing a recipient, with a key that opens the files
 now: 'hogen build' re-encrypts what it generates, but not these, and warns
@@ -256,7 +257,7 @@ func runSecretsRotate(ctx context.Context, env *Env, dir string) error {
 	if err != nil {
 		return err
 	}
-	rotated, err := compiler.RotateInputs(dir, recipients, ids)
+	rotated, err := inputs.RotateInputs(dir, recipients, ids)
 	if err != nil && len(rotated) == 0 {
 		return fmt.Errorf("re-encrypted nothing: %w", err)
 	}

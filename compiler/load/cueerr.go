@@ -1,4 +1,4 @@
-package compiler
+package load
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/model"
 )
 
@@ -17,8 +18,8 @@ import (
 // name what was expected, and a fix. A failed disjunction arrives as a head
 // ("N errors in empty disjunction") followed by one error per branch; they
 // are merged into one diagnostic.
-func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) Diagnostics {
-	var diags Diagnostics
+func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) diag.Diagnostics {
+	var diags diag.Diagnostics
 	errs := cueerrors.Errors(err)
 	for i := 0; i < len(errs); i++ {
 		e := errs[i]
@@ -40,11 +41,11 @@ func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) 
 
 // fromCUE converts errors found before the schema is involved: parse
 // errors, and conflicts between the user's own files.
-func (l *loader) fromCUE(err error, pos model.Positions) Diagnostics {
-	var diags Diagnostics
+func (l *loader) fromCUE(err error, pos model.Positions) diag.Diagnostics {
+	var diags diag.Diagnostics
 	for _, e := range cueerrors.Errors(err) {
 		p := userPath(e.Path())
-		d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
+		d := diag.Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
 		format, args := e.Msg()
 		d.Msg, d.Fix = explain(format, args, "")
 		d.Fix = l.withOthers(d.Fix, e, d.Pos)
@@ -53,9 +54,9 @@ func (l *loader) fromCUE(err error, pos model.Positions) Diagnostics {
 	return diags
 }
 
-func (l *loader) one(p string, e cueerrors.Error, def, user cue.Value, pos model.Positions) Diagnostic {
+func (l *loader) one(p string, e cueerrors.Error, def, user cue.Value, pos model.Positions) diag.Diagnostic {
 	format, args := e.Msg()
-	d := Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
+	d := diag.Diagnostic{Pos: l.firstUserPos(e, p, pos), Path: p}
 	switch {
 	case format == "field not allowed":
 		// From the selectors, not p: a key may hold a dot ("cm.yaml").
@@ -96,11 +97,11 @@ func (l *loader) withOthers(fix string, e cueerrors.Error, first model.Pos) stri
 // disjunction merges the branches of a failed disjunction. Branches that
 // only conflict with another allowed literal list the allowed values;
 // a branch failing a real constraint (a bound, a pattern) says why.
-func (l *loader) disjunction(p string, branches []cueerrors.Error, def, user cue.Value, pos model.Positions) Diagnostic {
+func (l *loader) disjunction(p string, branches []cueerrors.Error, def, user cue.Value, pos model.Positions) diag.Diagnostic {
 	got := userValue(user, p)
 	var allowed []string
 	var other *cueerrors.Error
-	d := Diagnostic{Path: p, Pos: pos.Of(p)}
+	d := diag.Diagnostic{Path: p, Pos: pos.Of(p)}
 	for i, b := range branches {
 		if bp := l.firstUserPos(b, p, pos); bp.IsValid() && !d.Pos.IsValid() {
 			d.Pos = bp
@@ -198,7 +199,7 @@ var unquoted = regexp.MustCompile(`:\s*(v?[0-9]+\.[0-9]+\.[0-9][0-9.]*(/[0-9]+)?
 
 // withQuoteHints adds a fix to the parse errors on a line holding such a
 // value.
-func withQuoteHints(diags Diagnostics, src []byte) Diagnostics {
+func withQuoteHints(diags diag.Diagnostics, src []byte) diag.Diagnostics {
 	lines := strings.Split(string(src), "\n")
 	for i, d := range diags {
 		if d.Fix != "" || d.Pos.Line < 1 || d.Pos.Line > len(lines) {

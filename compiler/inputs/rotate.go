@@ -1,4 +1,4 @@
-package compiler
+package inputs
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/emitters/talos"
@@ -32,17 +33,17 @@ func readInput(dir, rel string) ([]byte, error) {
 	return b, nil
 }
 
-// staleInputs warns about each secret input in dir that is not encrypted to
+// Stale warns about each secret input in dir that is not encrypted to
 // exactly cluster.sops.ageRecipients: with only the key of a recipient
 // added there, the next build cannot open it. SOPS keeps recipients in
 // clear, so this needs no key. A file that cannot be read or parsed is
 // left to the readers that report it as an error.
-func staleInputs(d *model.Description, dir string) Diagnostics {
+func Stale(d *model.Description, dir string) diag.Diagnostics {
 	want := d.Cluster.SOPS.AgeRecipients
 	if len(want) == 0 {
 		return nil
 	}
-	c := &checker{d: d}
+	c := &diag.Collector{Pos: d.Pos}
 	for _, rel := range SecretInputs {
 		b, err := readInput(dir, rel)
 		if b == nil || err != nil {
@@ -52,12 +53,12 @@ func staleInputs(d *model.Description, dir string) Diagnostics {
 		if err != nil || secrets.SameRecipients(have, want) {
 			continue
 		}
-		c.warnf("cluster.sops.ageRecipients", fmt.Sprintf("run 'hogen secrets rotate %s' with a key that opens it; "+
+		c.Warnf("cluster.sops.ageRecipients", fmt.Sprintf("run 'hogen secrets rotate %s' with a key that opens it; "+
 			"until then, a key only this list holds cannot open it", dir),
 			"%s is still encrypted to %s, not to these recipients",
 			filepath.Join(dir, filepath.FromSlash(rel)), strings.Join(have, ", "))
 	}
-	return c.diags
+	return c.Diags
 }
 
 // RotateInputs re-encrypts each secret input in dir that is not encrypted

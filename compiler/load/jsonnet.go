@@ -1,4 +1,4 @@
-package compiler
+package load
 
 import (
 	"fmt"
@@ -11,11 +11,11 @@ import (
 // maxInputFiles bounds how many Jsonnet files a description may carry.
 const maxInputFiles = 1000
 
-// readJsonnet reads every .jsonnet and .libsonnet file under dir (skipping
+// ReadJsonnet reads every .jsonnet and .libsonnet file under dir (skipping
 // hidden directories), keyed by slash path relative to dir, so Jsonnet
 // emitters and their imports evaluate without touching the disk. It reads
 // through os.Root, so a symlink cannot lead it out of dir.
-func readJsonnet(dir string) (map[string][]byte, error) {
+func ReadJsonnet(dir string) (map[string][]byte, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading Jsonnet emitters: %w", err)

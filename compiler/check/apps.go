@@ -1,4 +1,4 @@
-package compiler
+package check
 
 import (
 	"fmt"
@@ -19,12 +19,12 @@ func (c *checker) apps() {
 		for i, dep := range a.DependsOn {
 			p := fmt.Sprintf("apps.%s.dependsOn.%d", a.Name, i)
 			if _, ok := deps[dep]; !ok {
-				c.errorf(p, "name an app defined under apps, or remove it", "app %s depends on %q, which is not an app", a.Name, dep)
+				c.Errorf(p, "name an app defined under apps, or remove it", "app %s depends on %q, which is not an app", a.Name, dep)
 			}
 		}
 	}
 	for _, cyc := range cycles(deps) {
-		c.errorf(fmt.Sprintf("apps.%s.dependsOn", cyc[0]), "remove one dependsOn entry of the cycle",
+		c.Errorf(fmt.Sprintf("apps.%s.dependsOn", cyc[0]), "remove one dependsOn entry of the cycle",
 			"dependency cycle: %s", strings.Join(cyc, " -> "))
 	}
 }
@@ -63,7 +63,7 @@ func cycles(deps map[string][]string) [][]string {
 		stack = stack[:len(stack)-1]
 		state[n] = done
 	}
-	for _, n := range sortedKeys(deps) {
+	for _, n := range model.SortedKeys(deps) {
 		if state[n] == unseen {
 			visit(n)
 		}
@@ -79,22 +79,22 @@ func rotate(cyc []string) []string {
 // secretRefs checks that every referenced secret is one secrets.sops.yaml
 // holds.
 func (c *checker) secretRefs() {
-	forEachSecretRef(c.d, func(path, name string) {
+	ForEachSecretRef(c.d, func(path, name string) {
 		if !slices.Contains(c.d.Inputs.SecretNames, name) {
-			c.errorf(path, fmt.Sprintf("add it: echo -n VALUE | hogen secrets set %s", name), "secret %q is not in secrets.sops.yaml", name)
+			c.Errorf(path, fmt.Sprintf("add it: echo -n VALUE | hogen secrets set %s", name), "secret %q is not in secrets.sops.yaml", name)
 		}
 	})
 }
 
-// forEachSecretRef calls fn with the path and name of every reference to a
+// ForEachSecretRef calls fn with the path and name of every reference to a
 // value in secrets.sops.yaml, in a stable order.
-func forEachSecretRef(d *model.Description, fn func(path, name string)) {
-	for _, k := range sortedKeys(d.Cluster.Substitutions.Secrets) {
+func ForEachSecretRef(d *model.Description, fn func(path, name string)) {
+	for _, k := range model.SortedKeys(d.Cluster.Substitutions.Secrets) {
 		fn("cluster.substitutions.secrets."+k, d.Cluster.Substitutions.Secrets[k])
 	}
 	for _, a := range d.Apps {
-		for _, s := range sortedKeys(a.Secrets) {
-			for _, k := range sortedKeys(a.Secrets[s]) {
+		for _, s := range model.SortedKeys(a.Secrets) {
+			for _, k := range model.SortedKeys(a.Secrets[s]) {
 				fn(fmt.Sprintf("apps.%s.secrets.%s.%s", a.Name, s, k), a.Secrets[s][k])
 			}
 		}

@@ -1,8 +1,7 @@
-package compiler
+package inputs
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"filippo.io/age"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hogen-dev/hogen/compiler/internal/testdesc"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/emitters/talos"
 )
@@ -145,7 +145,7 @@ func TestRotateInputsAllOrNothing(t *testing.T) {
 func TestStaleInputsWarn(t *testing.T) {
 	_, oldR := rotationKey(t)
 	_, newR := rotationKey(t)
-	files := synthetic(1, 0)
+	files := testdesc.Synthetic(1, 0)
 	files["cluster.cue"] = []byte(strings.Replace(string(files["cluster.cue"]), "\tflux:",
 		"\tsops: ageRecipients: [\""+oldR+"\", \""+newR+"\"]\n\tflux:", 1))
 	dir := t.TempDir()
@@ -155,10 +155,7 @@ func TestStaleInputsWarn(t *testing.T) {
 		}
 	}
 	writeInputs(t, dir, map[string][]string{secrets.InputFile: {newR, oldR}, talos.SecretsFile: {oldR}, talos.ClientFile: {oldR}})
-	_, diags, err := Load(context.Background(), Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	diags := Stale(loadDir(t, dir), dir)
 	var got []string
 	for _, d := range diags.Warnings() {
 		got = append(got, d.String())

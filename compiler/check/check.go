@@ -1,46 +1,42 @@
-package compiler
+// Package check runs the checks that look at a whole description at once,
+// across files: what the schema's types cannot say (unique addresses,
+// networks, the app graph, secret references).
+package check
 
 import (
 	"fmt"
 	"net/netip"
 	"regexp"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // Check runs the checks that look at the whole description at once, across
 // files: what the schema's types cannot say. It reports every problem.
-func Check(d *model.Description) Diagnostics {
-	c := &checker{d: d}
+func Check(d *model.Description) diag.Diagnostics {
+	c := &checker{d: d, Collector: diag.Collector{Pos: d.Pos}}
 	c.names()
 	c.networks()
 	c.nodes()
 	c.api()
 	c.apps()
 	c.secretRefs()
-	return c.diags.Sorted()
+	return c.Diags.Sorted()
 }
 
 type checker struct {
-	d     *model.Description
-	diags Diagnostics
+	d *model.Description
+	diag.Collector
 }
 
-func (c *checker) errorf(path, fix, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{Pos: c.d.Pos.Of(path), Path: path, Msg: fmt.Sprintf(format, args...), Fix: fix})
-}
-
-func (c *checker) warnf(path, fix, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{Pos: c.d.Pos.Of(path), Path: path, Msg: fmt.Sprintf(format, args...), Fix: fix, Warning: true})
-}
-
-// dns1123 is the name rule again, in Go: names become paths, so this holds
+// DNS1123 is the name rule again, in Go: names become paths, so this holds
 // even if the schema were loosened.
-var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var DNS1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 func (c *checker) name(path, kind, name string) {
-	if len(name) > 63 || !dns1123.MatchString(name) {
-		c.errorf(path, "use lowercase letters, digits and '-' (at most 63)", "%s name %q is not a DNS-1123 label", kind, name)
+	if len(name) > 63 || !DNS1123.MatchString(name) {
+		c.Errorf(path, "use lowercase letters, digits and '-' (at most 63)", "%s name %q is not a DNS-1123 label", kind, name)
 	}
 }
 
@@ -66,11 +62,11 @@ func (c *checker) names() {
 func (c *checker) prefix(path, s string) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
-		c.errorf(path, `write a network like "10.244.0.0/16"`, "%q is not a CIDR: %v", s, err)
+		c.Errorf(path, `write a network like "10.244.0.0/16"`, "%q is not a CIDR: %v", s, err)
 		return p, false
 	}
 	if p.Masked() != p {
-		c.errorf(path, fmt.Sprintf("write %s", p.Masked()), "%s has host bits set", s)
+		c.Errorf(path, fmt.Sprintf("write %s", p.Masked()), "%s has host bits set", s)
 		return p.Masked(), true
 	}
 	return p, true
@@ -103,7 +99,7 @@ func (c *checker) networks() {
 	for i := range all {
 		for j := i + 1; j < len(all); j++ {
 			if all[i].p.Overlaps(all[j].p) {
-				c.errorf(all[j].path, "pick networks that do not overlap", "%s overlaps %s (%s)", all[j].p, all[i].path, all[i].p)
+				c.Errorf(all[j].path, "pick networks that do not overlap", "%s overlaps %s (%s)", all[j].p, all[i].path, all[i].p)
 			}
 		}
 	}
@@ -126,10 +122,10 @@ func (c *checker) families(path string, cidrs []string) {
 		}
 	}
 	if v4 > 1 || v6 > 1 {
-		c.errorf(path, "list one IPv4 and at most one IPv6 network", "has %d IPv4 and %d IPv6 networks; Kubernetes takes one of each", v4, v6)
+		c.Errorf(path, "list one IPv4 and at most one IPv6 network", "has %d IPv4 and %d IPv6 networks; Kubernetes takes one of each", v4, v6)
 	}
 	if len(cidrs) == 0 {
-		c.errorf(path, `add a network, e.g. "10.244.0.0/16"`, "is empty")
+		c.Errorf(path, `add a network, e.g. "10.244.0.0/16"`, "is empty")
 	}
 }
 
@@ -141,11 +137,11 @@ func (c *checker) inside(path, addr, cidr, what string) {
 	}
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		c.errorf(path, "write an IP address", "%q is not an IP address", addr)
+		c.Errorf(path, "write an IP address", "%q is not an IP address", addr)
 		return
 	}
 	if cidr == "" {
-		c.errorf(path, fmt.Sprintf("set the %s (cluster.network.node.cidr6) or remove it", what), "%s is set but there is no %s", addr, what)
+		c.Errorf(path, fmt.Sprintf("set the %s (cluster.network.node.cidr6) or remove it", what), "%s is set but there is no %s", addr, what)
 		return
 	}
 	p, err := netip.ParsePrefix(cidr)
@@ -153,6 +149,6 @@ func (c *checker) inside(path, addr, cidr, what string) {
 		return // reported with the network
 	}
 	if !p.Masked().Contains(a) {
-		c.errorf(path, fmt.Sprintf("use an address inside %s, or change the %s", p.Masked(), what), "%s is outside the %s %s", addr, what, p.Masked())
+		c.Errorf(path, fmt.Sprintf("use an address inside %s, or change the %s", p.Masked(), what), "%s is outside the %s %s", addr, what, p.Masked())
 	}
 }

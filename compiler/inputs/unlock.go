@@ -1,20 +1,25 @@
-package compiler
+// Package inputs reads the secret inputs beside a description
+// (secrets.sops.yaml, the Talos secrets bundle and client certificate):
+// their names without a key, their values with one; it warns about inputs
+// behind the recipients, re-encrypts them on rotate, and guards every
+// output against leaking what they hold.
+package inputs
 
 import (
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
 
+	"github.com/hogen-dev/hogen/compiler/check"
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/compiler/secrets"
-	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
-// readSecretNames lists the names in dir's secrets.sops.yaml without a key
+// SecretNames lists the names in dir's secrets.sops.yaml without a key
 // (SOPS keeps keys in clear); no file means no secrets.
-func readSecretNames(dir string) ([]string, error) {
+func SecretNames(dir string) ([]string, error) {
 	b, err := readInput(dir, secrets.InputFile)
 	if b == nil || err != nil {
 		return nil, err
@@ -94,40 +99,12 @@ func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlo
 
 // emptySecrets reports every reference to a secret whose value is empty:
 // an empty token shipped to a cluster fails late and far from its cause.
-func emptySecrets(d *model.Description) Diagnostics {
-	c := &checker{d: d}
-	forEachSecretRef(d, func(path, name string) {
+func emptySecrets(d *model.Description) diag.Diagnostics {
+	c := &diag.Collector{Pos: d.Pos}
+	check.ForEachSecretRef(d, func(path, name string) {
 		if v, ok := d.Inputs.Secrets[name]; ok && v == "" {
-			c.errorf(path, fmt.Sprintf("set it: echo -n VALUE | hogen secrets set %s", name), "secret %q is empty in %s", name, secrets.InputFile)
+			c.Errorf(path, fmt.Sprintf("set it: echo -n VALUE | hogen secrets set %s", name), "secret %q is empty in %s", name, secrets.InputFile)
 		}
 	})
-	return c.diags.Sorted()
-}
-
-// GuardLeaks fails when a file that is not encrypted holds a secret value
-// hogen knows: the input secrets and the Talos key material (the bundle's
-// keys and tokens, and the admin client key). It names the
-// file and the secret, never the value. Values too short to scan for come
-// back as warnings.
-func GuardLeaks(d *model.Description, files []emitters.File) (Diagnostics, error) {
-	named := maps.Clone(d.Inputs.Secrets)
-	if named == nil {
-		named = map[string]string{}
-	}
-	for file, plain := range map[string][]byte{talos.SecretsFile: d.Inputs.TalosSecrets, talos.ClientFile: d.Inputs.TalosClient} {
-		if plain == nil {
-			continue
-		}
-		km, err := secrets.FlattenYAML(file, plain, secrets.TalosKeyMaterial)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(named, km)
-	}
-	warns, err := secrets.GuardLeaks(files, named)
-	var diags Diagnostics
-	for _, w := range warns {
-		diags = append(diags, Diagnostic{Warning: true, Path: "secrets." + w.Secret, Msg: w.Msg})
-	}
-	return diags, err
+	return c.Diags.Sorted()
 }

@@ -1,4 +1,4 @@
-package compiler
+package inputs
 
 import (
 	"context"
@@ -11,11 +11,29 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
+	"github.com/hogen-dev/hogen/compiler/internal/testdesc"
+	"github.com/hogen-dev/hogen/compiler/load"
+	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
-// testKey is a TEST-ONLY age key; it protects nothing.
-const testKey = "AGE-SECRET-KEY-1XKNKTEYDFM9D6HNK77KLFQGSEJMN6Y5D8GZ2P7JNP3082HZ3JFZQWVZFZG"
+const testKey = testdesc.TestKey
+
+// loadDir loads the description in dir, as the facade's Load would short of
+// its checks.
+func loadDir(t *testing.T, dir string) *model.Description {
+	t.Helper()
+	files, err := load.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := load.Files(context.Background(), dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
 
 func writeDescription(t *testing.T, secretsYAML string) string {
 	t.Helper()
@@ -85,13 +103,10 @@ func TestUnlock(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeDescription(t, tt.secrets)
-			d, _, err := Load(context.Background(), Options{Dir: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := loadDir(t, dir)
 			u, err := Unlock(d, dir, tt.getenv)
 			if tt.wantErr != "" {
-				var ds Diagnostics
+				var ds diag.Diagnostics
 				if !errors.As(err, &ds) || !strings.Contains(ds.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want diagnostics containing %q", err, tt.wantErr)
 				}
@@ -116,15 +131,12 @@ func TestUnlock(t *testing.T) {
 // A key that is not the file's recipient is an error naming what is needed.
 func TestUnlockWrongKey(t *testing.T) {
 	dir := writeDescription(t, "web-token: v\n")
-	d, _, err := Load(context.Background(), Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := loadDir(t, dir)
 	keyFile := filepath.Join(t.TempDir(), "k.txt")
 	if _, err := secrets.CreateKey(keyFile, testTime); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Unlock(d, dir, func(k string) string {
+	_, err := Unlock(d, dir, func(k string) string {
 		if k == "SOPS_AGE_KEY_FILE" {
 			return keyFile
 		}
@@ -143,10 +155,10 @@ func TestPostQuantumRecipientValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := synthetic(1, 0)
+	files := testdesc.Synthetic(1, 0)
 	files["cluster.cue"] = []byte(strings.Replace(string(files["cluster.cue"]), "\tflux:",
 		"\tsops: ageRecipients: [\""+id.Recipient().String()+"\"]\n\tflux:", 1))
-	d, _, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
+	d, _, err := load.Files(context.Background(), ".", files)
 	if err != nil {
 		t.Fatal(err)
 	}

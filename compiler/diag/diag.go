@@ -1,4 +1,7 @@
-package compiler
+// Package diag holds hogen's diagnostics: problems with a description in
+// the user's terms, positioned at their file:line:col, warnings apart from
+// errors. Every stage of the compiler reports through it.
+package diag
 
 import (
 	"cmp"
@@ -107,4 +110,21 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Collector gathers diagnostics about a description, positioning each by
+// its description path.
+type Collector struct {
+	Pos   model.Positions
+	Diags Diagnostics
+}
+
+// Errorf records an error at path, with a fix.
+func (c *Collector) Errorf(path, fix, format string, args ...any) {
+	c.Diags = append(c.Diags, Diagnostic{Pos: c.Pos.Of(path), Path: path, Msg: fmt.Sprintf(format, args...), Fix: fix})
+}
+
+// Warnf records a warning at path, with a fix.
+func (c *Collector) Warnf(path, fix, format string, args ...any) {
+	c.Diags = append(c.Diags, Diagnostic{Pos: c.Pos.Of(path), Path: path, Msg: fmt.Sprintf(format, args...), Fix: fix, Warning: true})
 }

@@ -1,4 +1,7 @@
-package compiler
+// Package load reads a description: its .cue files, parsed, unified with
+// hogen's embedded schema, validated as concrete and decoded once into the
+// typed model, with CUE's errors translated into the user's terms.
+package load
 
 import (
 	"context"
@@ -17,27 +20,10 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/schema"
 )
-
-// Options says what to load.
-type Options struct {
-	// Dir holds the description's .cue files. File names in diagnostics are
-	// Dir joined with the file's name, so a relative Dir gives paths relative
-	// to the working directory.
-	Dir string
-	// SecretNames are the names in secrets.sops.yaml; references to any
-	// other name fail. Load reads them from Dir when nil.
-	SecretNames []string
-	// AnySecret lets references to names secrets.sops.yaml lacks pass, to
-	// read a description whose secrets are being set.
-	AnySecret bool
-	// Getenv finds the age keys that open the secret inputs (as sops does:
-	// SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file). Generate
-	// uses it; nil finds none.
-	Getenv func(string) string
-}
 
 // maxFileSize bounds one .cue file: descriptions are small, and a huge file
 // is a mistake better reported than parsed.
@@ -78,37 +64,15 @@ func ReadDir(dir string) (map[string][]byte, error) {
 	return files, nil
 }
 
-// Load reads, validates and decodes the description in opts.Dir. Bad input
-// is reported as Diagnostics holding every problem found. A secret input
-// not encrypted to cluster.sops.ageRecipients is a warning.
-func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, error) {
-	files, err := ReadDir(opts.Dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts.SecretNames == nil {
-		if opts.SecretNames, err = readSecretNames(opts.Dir); err != nil {
-			return nil, nil, err
-		}
-	}
-	d, diags, err := LoadFiles(ctx, opts, files)
-	if err != nil {
-		return nil, diags, err
-	}
-	diags = append(diags, staleInputs(d, opts.Dir)...)
-	if len(d.Emitters.Jsonnet) > 0 {
-		if d.Inputs.Jsonnet, err = readJsonnet(opts.Dir); err != nil {
-			return nil, diags, err
-		}
-	}
-	return d, diags, nil
-}
-
-// LoadFiles is Load over files already in memory, keyed by base name. The
-// returned diagnostics hold warnings even when the error is nil.
-func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*model.Description, Diagnostics, error) {
+// Files reads the description held in files (keyed by base name; the
+// directory's .cue files as ReadDir returns them): it parses them, unifies
+// them with hogen's schema, validates them as concrete and decodes them
+// into the model, with the position of every field the user wrote. Bad
+// input is reported as Diagnostics holding every problem found. File names
+// in diagnostics are dir joined with the file's name.
+func Files(ctx context.Context, dir string, files map[string][]byte) (*model.Description, diag.Diagnostics, error) {
 	cctx := cuecontext.New()
-	l := &loader{opts: opts, cctx: cctx, userFiles: map[string]bool{}}
+	l := &loader{dir: dir, cctx: cctx, userFiles: map[string]bool{}}
 	user, diags := l.build(files)
 	if len(diags) > 0 {
 		return nil, diags, diags
@@ -129,37 +93,29 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 		return nil, ds, ds
 	}
 	d.Pos = pos
-	d.Inputs.SecretNames = slices.Sorted(slices.Values(opts.SecretNames))
-	if opts.AnySecret {
-		forEachSecretRef(d, func(_, name string) { d.Inputs.SecretNames = append(d.Inputs.SecretNames, name) })
-	}
-	ds := Check(d)
-	if len(ds.Errors()) > 0 {
-		return nil, ds, ds
-	}
-	return d, ds, nil
+	return d, nil, nil
 }
 
 type loader struct {
-	opts      Options
+	dir       string
 	cctx      *cue.Context
 	userFiles map[string]bool // file names as CUE records them
 }
 
 // rel turns a CUE file name into the name users see: Dir joined with it.
-func (l *loader) rel(name string) string { return filepath.Join(l.opts.Dir, name) }
+func (l *loader) rel(name string) string { return filepath.Join(l.dir, name) }
 
 // build parses the user's files into one instance. Parse errors, mixed
 // packages and imports of anything but CUE's standard library are reported
 // for every file at once.
-func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
+func (l *loader) build(files map[string][]byte) (cue.Value, diag.Diagnostics) {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	inst := build.NewContext().NewInstance("", nil)
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	pkg, pkgFile := "", ""
 	for _, n := range names {
 		l.userFiles[n] = true
@@ -169,7 +125,7 @@ func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
 			continue
 		}
 		if p := f.PackageName(); p != "" && pkg != "" && p != pkg {
-			diags = append(diags, Diagnostic{Pos: l.pos(f.Pos()), Msg: fmt.Sprintf("package %s differs from package %s in %s", p, pkg, l.rel(pkgFile)),
+			diags = append(diags, diag.Diagnostic{Pos: l.pos(f.Pos()), Msg: fmt.Sprintf("package %s differs from package %s in %s", p, pkg, l.rel(pkgFile)),
 				Fix: "use one package name in every .cue file of the description"})
 			continue
 		} else if p != "" && pkg == "" {
@@ -190,12 +146,12 @@ func (l *loader) build(files map[string][]byte) (cue.Value, Diagnostics) {
 	return v, nil
 }
 
-func (l *loader) checkImports(f *ast.File) Diagnostics {
-	var diags Diagnostics
+func (l *loader) checkImports(f *ast.File) diag.Diagnostics {
+	var diags diag.Diagnostics
 	for spec := range f.ImportSpecs() {
 		p := strings.Trim(spec.Path.Value, `"`)
 		if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
-			diags = append(diags, Diagnostic{Pos: l.pos(spec.Pos()), Msg: fmt.Sprintf("cannot import %q", p),
+			diags = append(diags, diag.Diagnostic{Pos: l.pos(spec.Pos()), Msg: fmt.Sprintf("cannot import %q", p),
 				Fix: "a description may import only CUE's standard library (strings, list, net, ...)"})
 		}
 	}
@@ -263,10 +219,10 @@ func decode(v cue.Value) (*model.Description, error) {
 		return nil, err
 	}
 	d := &model.Description{Cluster: raw.Cluster, Emitters: raw.Emitters}
-	for _, name := range sortedKeys(raw.Nodes) {
+	for _, name := range model.SortedKeys(raw.Nodes) {
 		d.Nodes = append(d.Nodes, raw.Nodes[name])
 	}
-	for _, name := range sortedKeys(raw.Apps) {
+	for _, name := range model.SortedKeys(raw.Apps) {
 		a := raw.Apps[name]
 		if string(a.Values) == "{}" {
 			a.Values = nil
@@ -274,15 +230,6 @@ func decode(v cue.Value) (*model.Description, error) {
 		d.Apps = append(d.Apps, a)
 	}
 	return d, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // positions records where the user wrote every field, by description path.

@@ -1,4 +1,4 @@
-package compiler
+package check
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ func (c *checker) nodes() {
 			return
 		}
 		if first, ok := seen[key]; ok {
-			c.errorf(path, "give every node its own "+what, "%s %s is also used by %s", what, key, first)
+			c.Errorf(path, "give every node its own "+what, "%s %s is also used by %s", what, key, first)
 			return
 		}
 		seen[key] = path
@@ -33,17 +33,17 @@ func (c *checker) nodes() {
 		unique(p+".address6", canonAddr(n.Address6), "address")
 		unique(p+".interface.mac", strings.ToLower(n.Interface.MAC), "MAC address")
 		if (n.Interface.Name == "") == (n.Interface.MAC == "") {
-			c.errorf(p+".interface", `set exactly one: interface: name: "enp3s0f0" or interface: mac: "00:1b:63:84:45:e6"`, "names the network link by both name and MAC, or by neither")
+			c.Errorf(p+".interface", `set exactly one: interface: name: "enp3s0f0" or interface: mac: "00:1b:63:84:45:e6"`, "names the network link by both name and MAC, or by neither")
 		}
 		if (n.InstallDisk.Path == "") == (n.InstallDisk.Selector == nil) {
-			c.errorf(p+".installDisk", `set exactly one: installDisk: path: "/dev/sda" or installDisk: selector: {...}`, "names the install disk by both path and selector, or by neither")
+			c.Errorf(p+".installDisk", `set exactly one: installDisk: path: "/dev/sda" or installDisk: selector: {...}`, "names the install disk by both path and selector, or by neither")
 		}
 	}
 	switch {
 	case cps == 0:
-		c.errorf("nodes", `set role: "controlplane" on one node (three for high availability)`, "no control-plane node")
+		c.Errorf("nodes", `set role: "controlplane" on one node (three for high availability)`, "no control-plane node")
 	case cps%2 == 0:
-		c.warnf("nodes", "use an odd number of control planes (1, 3, 5)",
+		c.Warnf("nodes", "use an odd number of control planes (1, 3, 5)",
 			"%d control-plane nodes: etcd needs a majority, so %d tolerate no more failures than %d", cps, cps, cps-1)
 	}
 }
@@ -77,7 +77,7 @@ func (c *checker) api() {
 		cidr, what := cidrFor(api.VIP)
 		c.inside("cluster.api.vip", api.VIP, cidr, what)
 		if n, ok := owner[canonAddr(api.VIP)]; ok {
-			c.errorf("cluster.api.vip", "pick a free address in the node network for the VIP", "%s is node %s's address; the VIP must be an address no node has", api.VIP, n.Name)
+			c.Errorf("cluster.api.vip", "pick a free address in the node network for the VIP", "%s is node %s's address; the VIP must be an address no node has", api.VIP, n.Name)
 		}
 	}
 	if _, err := netip.ParseAddr(api.Endpoint); err != nil {
@@ -86,7 +86,7 @@ func (c *checker) api() {
 	cidr, what := cidrFor(api.Endpoint)
 	c.inside("cluster.api.endpoint", api.Endpoint, cidr, what)
 	if n, ok := owner[canonAddr(api.Endpoint)]; ok && len(c.d.ControlPlanes()) > 1 {
-		c.errorf("cluster.api.endpoint", fmt.Sprintf("use the VIP (cluster.api.vip) or a load balancer, so the API outlives node %s", n.Name),
+		c.Errorf("cluster.api.endpoint", fmt.Sprintf("use the VIP (cluster.api.vip) or a load balancer, so the API outlives node %s", n.Name),
 			"%s is node %s's address", api.Endpoint, n.Name)
 	}
 }
