@@ -97,4 +97,3 @@ func TestSchemasCatch(t *testing.T) {
 		t.Errorf("a Cilium kind without schema: %d valid, problems %q; want it ignored", n, problems)
 	}
 }
-
