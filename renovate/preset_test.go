@@ -2,6 +2,7 @@ package renovate
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,7 +30,7 @@ type preset struct {
 // dep is one version Renovate would track, and where its value is.
 type dep struct {
 	File, Datasource, DepName, RegistryURL, Versioning, ExtractVersion, Value string
-	Line                                                                    int
+	Line                                                                      int
 }
 
 // manager is one of the preset's regex managers, compiled.
@@ -327,5 +328,39 @@ func TestPresetFindsEveryExampleVersion(t *testing.T) {
 	}
 	if len(deps) < 3 {
 		t.Errorf("found %d versions in examples/homelab, want at least Talos, Kubernetes and one chart", len(deps))
+	}
+}
+
+// TestPresetTracksHogen runs the preset over what users copy from
+// examples/ci and the README, under the names they copy them to: every pin
+// of hogen is found, as a GitHub release of hogen-dev/hogen, and all pins
+// name the same release.
+func TestPresetTracksHogen(t *testing.T) {
+	m := loadPreset(t)
+	files := map[string]string{
+		"../examples/ci/hogen-check.yaml":       ".github/workflows/hogen-check.yaml",
+		"../examples/ci/hogen-renovate.yaml":    ".github/workflows/hogen-renovate.yaml",
+		"../examples/ci/pre-commit-config.yaml": ".pre-commit-config.yaml",
+		"../README.md":                          ".pre-commit-config.yaml", // its pre-commit snippet
+	}
+	versions := map[string]bool{}
+	for src, as := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps := m.extract(as, string(b))
+		if len(deps) == 0 {
+			t.Errorf("%s (as %s): no hogen pin found", src, as)
+		}
+		for _, d := range deps {
+			if d.DepName != "hogen-dev/hogen" || d.Datasource != "github-releases" {
+				t.Errorf("%s:%d: tracked as %s", src, d.Line, d)
+			}
+			versions[d.Value] = true
+		}
+	}
+	if len(versions) != 1 {
+		t.Errorf("the shipped files pin different hogen releases: %v", slices.Sorted(maps.Keys(versions)))
 	}
 }

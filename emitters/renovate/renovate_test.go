@@ -2,8 +2,6 @@ package renovate_test
 
 import (
 	"encoding/json"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -14,6 +12,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/emitters/builtin"
 	"github.com/hogen-dev/hogen/emitters/renovate"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 )
 
 // TestFragmentListsEveryGeneratedFile builds examples/homelab in a Git
@@ -23,12 +22,8 @@ import (
 func TestFragmentListsEveryGeneratedFile(t *testing.T) {
 	for _, tc := range []struct{ name, sub string }{{"description at the root", ""}, {"description in cluster/", "cluster"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := t.TempDir()
-			if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			dir := filepath.Join(repo, tc.sub)
-			copyInputs(t, filepath.Join("..", "..", "examples", "homelab"), dir)
+			dir := filepath.Join(exampletest.GitRepo(t), tc.sub)
+			exampletest.CopyInputs(t, filepath.Join("..", "..", "examples", "homelab"), dir)
 			res, err := compiler.Generate(t.Context(), compiler.Options{Dir: dir}, builtin.All())
 			if err != nil {
 				t.Fatal(err)
@@ -87,34 +82,3 @@ func TestRepoPaths(t *testing.T) {
 	}
 }
 
-// copyInputs copies the description in src, without what hogen generated
-// there (what its manifest lists) and without its key, to dst.
-func copyInputs(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(src, ".hogen-manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct{ Files []string }
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	err = filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
-		rel, _ := filepath.Rel(src, p)
-		rel = filepath.ToSlash(rel)
-		if err != nil || e.IsDir() || slices.Contains(m.Files, rel) || rel == ".hogen-manifest.json" || rel == "test-only.agekey" {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil {
-			err = os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
