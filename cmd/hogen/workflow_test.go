@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/cmd/hogen/internal/cli"
@@ -126,5 +127,29 @@ func readYAML(t *testing.T, path string, v any) {
 	}
 	if err := yaml.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestCheckWithAnotherKey is CI with the wrong age key (another cluster's,
+// in sops' default key file or SOPS_AGE_KEY): build --check must pass on
+// the up-to-date example as it does with no key, and warn with the
+// recipients a key must match.
+func TestCheckWithAnotherKey(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	t.Setenv("SOPS_AGE_KEY", id.String())
+	var stdout, stderr strings.Builder
+	if code := cli.Main([]string{"build", "--check", "../../examples/homelab"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("build --check with another key: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"warning: the age keys found (public keys: " + id.Recipient().String(), "age1pf2mc2fwx4q0an9f3y7l0equ5gts45rts3ywq3p0czh50nu38pmqwcyad3", "up to date"} {
+		if !strings.Contains(stderr.String()+stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s%s", want, stdout.String(), stderr.String())
+		}
 	}
 }

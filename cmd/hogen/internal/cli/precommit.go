@@ -29,7 +29,7 @@ DIR/` + sink.ManifestName + `), precommit runs 'hogen vet DIR' or
 'hogen build --check DIR'. Otherwise it exits 0 at once, having read only the
 manifest. Without FILE arguments it always runs.`,
 		Example: `  hogen precommit check --dir cluster cluster/apps.cue README.md`,
-		Args: cobra.MinimumNArgs(1),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run, ok := precommitRuns[args[0]]
 			if !ok {
