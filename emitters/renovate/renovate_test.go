@@ -81,4 +81,3 @@ func TestRepoPaths(t *testing.T) {
 		})
 	}
 }
-
