@@ -27,7 +27,7 @@ type crdSource struct {
 var crdSources = []crdSource{
 	{
 		name: "flux",
-		dir:  "../shared/schemas/crds",
+		dir:  "schemas/crds", // in shared/
 		schemas: map[string][]string{
 			"helm.toolkit.fluxcd.io_helmreleases.yaml":        {"helmrelease-helm-v2.json"},
 			"kustomize.toolkit.fluxcd.io_kustomizations.yaml": {"kustomization-kustomize-v1.json"},
@@ -84,12 +84,13 @@ func TestCRDSchemas(t *testing.T) {
 func (src crdSource) locate(t *testing.T) string {
 	t.Helper()
 	if src.module == "" {
-		dir := filepath.Join(ModuleRoot(t), filepath.FromSlash(src.dir))
-		if _, err := os.Stat(dir); err != nil {
+		shared := SharedDir(t)
+		dir := filepath.Join(shared, filepath.FromSlash(src.dir))
+		if _, err := os.Stat(dir); shared == "" || err != nil {
 			if os.Getenv("HOGEN_REQUIRE_FIXTURES") == "1" {
-				t.Fatalf("%s is missing and HOGEN_REQUIRE_FIXTURES=1", dir)
+				t.Fatalf("shared/%s is missing beside the checkout and HOGEN_REQUIRE_FIXTURES=1", src.dir)
 			}
-			t.Skipf("%s is missing (shared/ beside the checkout): the Flux schemas are not compared with their CRDs", dir)
+			t.Skipf("shared/%s is missing beside the checkout: the Flux schemas are not compared with their CRDs", src.dir)
 		}
 		return dir
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -156,4 +157,23 @@ func ValidateDir(t testing.TB, v validator.Validator, dir string, skip ...string
 		t.Fatal(err)
 	}
 	return n, problems
+}
+
+// SharedDir finds shared/ (the seeds, fixtures and upstream sources) beside
+// the checkout: beside the module root, or, in a Git worktree, beside the
+// main working tree. It returns "" when there is none.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	root := ModuleRoot(t)
+	candidates := []string{filepath.Join(root, "..", "shared")}
+	if out, err := exec.Command("git", "-C", root, "rev-parse", "--path-format=absolute", "--git-common-dir").Output(); err == nil {
+		common := strings.TrimSpace(string(out))
+		candidates = append(candidates, filepath.Join(filepath.Dir(common), "..", "shared"))
+	}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			return c
+		}
+	}
+	return ""
 }
