@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hogen-dev/hogen/compiler/check"
@@ -77,6 +78,7 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 		return nil, diags, err
 	}
 	diags = append(diags, inputs.Stale(d, opts.Dir)...)
+	d.Inputs.RepoPath = load.RepoPath(opts.Dir)
 	if len(d.Emitters.Jsonnet) > 0 {
 		if d.Inputs.Jsonnet, err = load.ReadJsonnet(opts.Dir); err != nil {
 			return nil, diags, err
@@ -115,14 +117,22 @@ func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 	}
 	var files []emitters.File
 	owner := map[string]string{}
-	for _, e := range registry {
+	// Indexers run last, over the others' paths.
+	ordered := slices.Concat(slices.DeleteFunc(slices.Clone(registry), isIndexer), slices.DeleteFunc(slices.Clone(registry), notIndexer))
+	for _, e := range ordered {
 		if !e.Enabled(d) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		out, err := e.Emit(ctx, d)
+		var out []emitters.File
+		var err error
+		if ix, ok := e.(emitters.Indexer); ok {
+			out, err = ix.Index(ctx, d, slices.Sorted(maps.Keys(owner)))
+		} else {
+			out, err = e.Emit(ctx, d)
+		}
 		var ps emitters.Problems
 		if errors.As(err, &ps) {
 			diags = append(diags, positioned(d, ps)...)
@@ -141,6 +151,9 @@ func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 	}
 	return files, diags, nil
 }
+
+func isIndexer(e emitters.Emitter) bool  { _, ok := e.(emitters.Indexer); return ok }
+func notIndexer(e emitters.Emitter) bool { return !isIndexer(e) }
 
 // CheckEmitters runs the checks of the enabled emitters that have any
 // (emitters.Checker): what Emit would refuse, found without emitting, so

@@ -89,3 +89,11 @@ func (ps Problems) Error() string {
 type Checker interface {
 	Check(d *model.Description) Problems
 }
+
+// Indexer is implemented by emitters whose files describe the other
+// emitters' files rather than the model (Renovate rules that keep its
+// managers off them): the compiler calls Index after every other emitter,
+// with their paths sorted, instead of Emit.
+type Indexer interface {
+	Index(ctx context.Context, d *model.Description, paths []string) ([]File, error)
+}

@@ -2,6 +2,7 @@ package renovate
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,32 +24,41 @@ func parseDeps(t *testing.T, name string, src []byte) ([]dep, []string) {
 	var deps []dep
 	var problems []string
 	byLit := map[*ast.BasicLit]dep{}
+	used := map[*ast.CommentGroup]bool{}
 	ast.Walk(f, func(n ast.Node) bool {
 		field, ok := n.(*ast.Field)
 		if !ok {
 			return true
 		}
-		kv, ok := renovateComment(field)
+		cg, kv, ok := renovateComment(field)
 		if !ok {
 			return true
 		}
+		used[cg] = true
 		lit := leafString(field.Value)
 		if lit == nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: renovate comment is not followed by a string value", name, field.Pos().Line()))
 			return true
 		}
-		d := dep{File: name, Line: lit.Pos().Line(), Datasource: kv["datasource"], DepName: kv["depName"], RegistryURL: kv["registryUrl"], Value: unquote(lit)}
+		d := dep{File: name, Line: lit.Pos().Line(), Datasource: kv["datasource"], DepName: kv["depName"], RegistryURL: kv["registryUrl"],
+			Versioning: kv["versioning"], ExtractVersion: kv["extractVersion"], Value: unquote(lit)}
 		deps = append(deps, d)
 		byLit[lit] = d
+		problems = append(problems, checkTags(d)...)
 		return true
 	}, nil)
+	problems = append(problems, unusedComments(name, f, used)...)
+	reported := map[*ast.BasicLit]bool{}
 	ast.Walk(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Field:
-			if lit := leafString(n.Value); lit != nil && label(n) == "version" {
-				if _, ok := byLit[lit]; !ok {
-					problems = append(problems, fmt.Sprintf("%s:%d: version %q has no `// renovate:` comment on the line before", name, lit.Pos().Line(), unquote(lit)))
-				}
+			lit := leafString(n.Value)
+			if lit == nil || reported[lit] || !versioned(label(n), unquote(lit)) {
+				return true
+			}
+			if _, ok := byLit[lit]; !ok {
+				reported[lit] = true
+				problems = append(problems, fmt.Sprintf("%s:%d: %s %q has no `// renovate:` comment on the line before", name, lit.Pos().Line(), label(n), unquote(lit)))
 			}
 		case *ast.StructLit:
 			problems = append(problems, checkChart(name, n, byLit)...)
@@ -58,9 +68,50 @@ func parseDeps(t *testing.T, name string, src []byte) ([]dep, []string) {
 	return deps, problems
 }
 
+// versionLike is a value Renovate could bump: 1.2, v1.2.3, 2025.7.0,
+// 1.2.3-rc.1. IPv4 addresses have four parts and do not match.
+var versionLike = regexp.MustCompile(`^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$`)
+
+// versioned tells whether a string field holds a version that must be
+// tracked: one under a version or tag key, or any that looks like one.
+func versioned(label, value string) bool {
+	return label == "version" || label == "tag" || versionLike.MatchString(value)
+}
+
+// checkTags catches a pin Renovate would bump to a value the schema
+// rejects: GitHub tags carry a leading v that a bare version lacks.
+func checkTags(d dep) []string {
+	if (d.Datasource == "github-releases" || d.Datasource == "github-tags") && !strings.HasPrefix(d.Value, "v") && d.ExtractVersion == "" {
+		return []string{fmt.Sprintf("%s:%d: %s tags start with v, %q does not: add extractVersion=^v(?<version>.*)$", d.File, d.Line, d.DepName, d.Value)}
+	}
+	return nil
+}
+
+// unusedComments reports renovate comments no value follows on the next
+// line (a blank line between them, say): Renovate would skip them quietly.
+func unusedComments(name string, f *ast.File, used map[*ast.CommentGroup]bool) []string {
+	var problems []string
+	seen := map[*ast.CommentGroup]bool{}
+	ast.Walk(f, func(n ast.Node) bool {
+		for _, cg := range ast.Comments(n) {
+			if seen[cg] || used[cg] {
+				continue
+			}
+			seen[cg] = true
+			for _, c := range cg.List {
+				if strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(c.Text, "//")), "renovate:") {
+					problems = append(problems, fmt.Sprintf("%s:%d: renovate comment is not on the line right before a value", name, c.Pos().Line()))
+				}
+			}
+		}
+		return true
+	}, nil)
+	return problems
+}
+
 // renovateComment returns the key=value pairs of a `// renovate:` comment
 // that ends on the line right before field.
-func renovateComment(field *ast.Field) (map[string]string, bool) {
+func renovateComment(field *ast.Field) (*ast.CommentGroup, map[string]string, bool) {
 	for _, cg := range ast.Comments(field) {
 		if len(cg.List) == 0 || cg.End().Line() != field.Pos().Line()-1 {
 			continue
@@ -75,9 +126,9 @@ func renovateComment(field *ast.Field) (map[string]string, bool) {
 			k, v, _ := strings.Cut(w, "=")
 			kv[k] = v
 		}
-		return kv, true
+		return cg, kv, true
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // leafString follows `a: b: "x"` chains to the string literal, or nil.

@@ -2,6 +2,7 @@ package renovate
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,30 +16,34 @@ import (
 // preset is the part of Renovate's configuration the test reads.
 type preset struct {
 	CustomManagers []struct {
-		CustomType          string   `json:"customType"`
-		ManagerFilePatterns []string `json:"managerFilePatterns"`
-		MatchStrings        []string `json:"matchStrings"`
+		CustomType         string   `json:"customType"`
+		FileMatch          []string `json:"fileMatch"`
+		MatchStrings       []string `json:"matchStrings"`
+		DepNameTemplate    string   `json:"depNameTemplate"`
+		DatasourceTemplate string   `json:"datasourceTemplate"`
 	} `json:"customManagers"`
 	PackageRules []struct {
 		MatchFileNames []string `json:"matchFileNames"`
-		MatchManagers  []string `json:"matchManagers"`
-		Enabled        *bool    `json:"enabled"`
 	} `json:"packageRules"`
 }
 
 // dep is one version Renovate would track, and where its value is.
 type dep struct {
-	File, Datasource, DepName, RegistryURL, Value string
-	Line                                          int
+	File, Datasource, DepName, RegistryURL, Versioning, ExtractVersion, Value string
+	Line                                                                      int
 }
 
-// cueManager is the preset's regex manager for .cue files, compiled.
-type cueManager struct {
-	files   []*regexp.Regexp
-	matches []*regexp.Regexp
+// manager is one of the preset's regex managers, compiled.
+type manager struct {
+	files               []*regexp.Regexp
+	matches             []*regexp.Regexp
+	depName, datasource string // the templates, for managers that set them
 }
 
-func loadPreset(t *testing.T) cueManager {
+// managers are the preset's regex managers.
+type managers []manager
+
+func loadPreset(t *testing.T) managers {
 	t.Helper()
 	b, err := os.ReadFile("default.json")
 	if err != nil {
@@ -48,18 +53,16 @@ func loadPreset(t *testing.T) cueManager {
 	if err := json.Unmarshal(b, &p); err != nil {
 		t.Fatalf("default.json is not valid JSON: %v", err)
 	}
-	var m cueManager
+	var ms managers
 	for _, cm := range p.CustomManagers {
 		if cm.CustomType != "regex" {
 			continue
 		}
-		for _, fp := range cm.ManagerFilePatterns {
-			// Renovate reads /.../ as a regular expression, anything else
-			// as a glob; the preset uses the regex form only.
-			if len(fp) < 2 || fp[0] != '/' || fp[len(fp)-1] != '/' {
-				t.Fatalf("managerFilePatterns %q: want the /regex/ form", fp)
-			}
-			m.files = append(m.files, regexp.MustCompile(fp[1:len(fp)-1]))
+		m := manager{depName: cm.DepNameTemplate, datasource: cm.DatasourceTemplate}
+		// fileMatch is what Renovate 39 knows; from 40.3 Renovate migrates
+		// it to managerFilePatterns by itself (see doc.go).
+		for _, fp := range cm.FileMatch {
+			m.files = append(m.files, regexp.MustCompile(fp))
 		}
 		for _, s := range cm.MatchStrings {
 			re, err := regexp.Compile(s)
@@ -68,44 +71,56 @@ func loadPreset(t *testing.T) cueManager {
 			}
 			m.matches = append(m.matches, re)
 		}
+		ms = append(ms, m)
 	}
-	if len(m.files) == 0 || len(m.matches) == 0 {
+	if len(ms) == 0 || len(ms[0].files) == 0 || len(ms[0].matches) == 0 {
 		t.Fatal("default.json has no regex manager for .cue files")
 	}
-	return m
+	return ms
 }
 
-// extract runs the manager over one file as Renovate does: every
-// matchString over the whole content, every match a dependency.
-func (m cueManager) extract(name, content string) []dep {
-	if !slices.ContainsFunc(m.files, func(re *regexp.Regexp) bool { return re.MatchString(name) }) {
-		return nil
-	}
+// extract runs the managers over one file as Renovate does: every
+// matchString of a manager whose fileMatch takes the path over the whole
+// content, every match a dependency.
+func (ms managers) extract(name, content string) []dep {
 	var deps []dep
-	for _, re := range m.matches {
-		for _, idx := range re.FindAllStringSubmatchIndex(content, -1) {
-			d := dep{File: name}
-			for i, g := range re.SubexpNames() {
-				if g == "" || idx[2*i] < 0 {
-					continue
-				}
-				v := content[idx[2*i]:idx[2*i+1]]
-				switch g {
-				case "datasource":
-					d.Datasource = v
-				case "depName":
-					d.DepName = v
-				case "registryUrl":
-					d.RegistryURL = v
-				case "currentValue":
-					d.Value = v
-					d.Line = strings.Count(content[:idx[2*i]], "\n") + 1
-				}
+	for _, m := range ms {
+		if !slices.ContainsFunc(m.files, func(re *regexp.Regexp) bool { return re.MatchString(name) }) {
+			continue
+		}
+		for _, re := range m.matches {
+			for _, idx := range re.FindAllStringSubmatchIndex(content, -1) {
+				deps = append(deps, m.dep(re, name, content, idx))
 			}
-			deps = append(deps, d)
 		}
 	}
 	return deps
+}
+
+func (m manager) dep(re *regexp.Regexp, name, content string, idx []int) dep {
+	d := dep{File: name, DepName: m.depName, Datasource: m.datasource}
+	for i, g := range re.SubexpNames() {
+		if g == "" || idx[2*i] < 0 {
+			continue
+		}
+		v := content[idx[2*i]:idx[2*i+1]]
+		switch g {
+		case "datasource":
+			d.Datasource = v
+		case "depName":
+			d.DepName = v
+		case "registryUrl":
+			d.RegistryURL = v
+		case "versioning":
+			d.Versioning = v
+		case "extractVersion":
+			d.ExtractVersion = v
+		case "currentValue":
+			d.Value = v
+			d.Line = strings.Count(content[:idx[2*i]], "\n") + 1
+		}
+	}
+	return d
 }
 
 func TestPresetFilePatterns(t *testing.T) {
@@ -119,6 +134,7 @@ func TestPresetFilePatterns(t *testing.T) {
 		{name: "cue in a directory", path: "cluster/apps.cue", want: true},
 		{name: "generated yaml", path: "kubernetes/apps/default/podinfo/app/helmrelease.yaml", want: false},
 		{name: "cue-like suffix", path: "notes.cue.md", want: false},
+		{name: "generated talos config", path: "cluster/talos/mini01.yaml", want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +146,11 @@ func TestPresetFilePatterns(t *testing.T) {
 	}
 }
 
-func TestPresetKeepsManagersOffGeneratedFiles(t *testing.T) {
+// TestPresetLeavesPathsToTheFragment keeps path rules out of the preset:
+// it cannot know where a repository keeps its description, so the rules
+// that keep Renovate off generated files come from the .hogen-renovate.json
+// a build writes (emitters/renovate).
+func TestPresetLeavesPathsToTheFragment(t *testing.T) {
 	b, err := os.ReadFile("default.json")
 	if err != nil {
 		t.Fatal(err)
@@ -139,21 +159,9 @@ func TestPresetKeepsManagersOffGeneratedFiles(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		t.Fatal(err)
 	}
-	off := map[string]bool{}
 	for _, r := range p.PackageRules {
-		if r.Enabled != nil && !*r.Enabled {
-			for _, mgr := range r.MatchManagers {
-				for _, f := range r.MatchFileNames {
-					off[mgr+" "+f] = true
-				}
-			}
-		}
-	}
-	for _, mgr := range []string{"flux", "helm-values", "kustomize", "kubernetes"} {
-		for _, dir := range []string{"kubernetes/**", "talos/**", "bootstrap/**"} {
-			if !off[mgr+" "+dir] {
-				t.Errorf("manager %s is not disabled for %s", mgr, dir)
-			}
+		if len(r.MatchFileNames) > 0 {
+			t.Errorf("the preset matches file names %q; generated paths belong in .hogen-renovate.json", r.MatchFileNames)
 		}
 	}
 }
@@ -172,7 +180,7 @@ func TestPresetFindsVersions(t *testing.T) {
 			want: []dep{
 				{File: "apps.cue", Line: 10, Datasource: "helm", DepName: "cert-manager", RegistryURL: "https://charts.jetstack.io", Value: "v1.18.2"},
 				{File: "apps.cue", Line: 19, Datasource: "docker", DepName: "ghcr.io/home-operations/charts-mirror/cilium", Value: "1.17.6"},
-				{File: "apps.cue", Line: 23, Datasource: "docker", DepName: "quay.io/cilium/cilium", Value: "v1.17.6"},
+				{File: "apps.cue", Line: 23, Datasource: "docker", DepName: "quay.io/cilium/cilium", Versioning: "semver", Value: "v1.17.6"},
 				{File: "cluster.cue", Line: 7, Datasource: "github-releases", DepName: "siderolabs/talos", Value: "v1.10.5"},
 				{File: "cluster.cue", Line: 10, Datasource: "github-releases", DepName: "kubernetes/kubernetes", Value: "v1.33.2"},
 			},
@@ -189,6 +197,45 @@ func TestPresetFindsVersions(t *testing.T) {
 				{File: "apps.cue", Line: 9, Datasource: "helm", DepName: "pod-info", RegistryURL: "https://stefanprodan.github.io/podinfo", Value: "6.9.1"},
 			},
 			problems: []string{`apps.cue:9: helm depName "pod-info" is not the chart name "podinfo"`},
+		},
+		{
+			name: "quoted keys",
+			dir:  "testdata/quoted-key",
+			want: []dep{
+				{File: "apps.cue", Line: 7, Datasource: "helm", DepName: "my-chart", RegistryURL: "https://example.com/charts", Value: "1.0.0"},
+				{File: "apps.cue", Line: 11, Datasource: "docker", DepName: "ghcr.io/example/my-app", Versioning: "semver", Value: "v2.0.0"},
+			},
+		},
+		{
+			name: "blank line between comment and value",
+			dir:  "testdata/blank-line",
+			problems: []string{
+				"apps.cue:4: renovate comment is not on the line right before a value",
+				"apps.cue:6: tag \"6.9.1\" has no `// renovate:` comment on the line before",
+			},
+		},
+		{
+			name: "Flux pin from v-prefixed tags",
+			dir:  "testdata/flux-pin",
+			want: []dep{
+				{File: "cluster.cue", Line: 5, Datasource: "github-releases", DepName: "fluxcd/flux2", ExtractVersion: "^v(?<version>.*)$", Value: "2.6.4"},
+			},
+		},
+		{
+			name: "Flux pin without extractVersion",
+			dir:  "testdata/flux-no-extract",
+			want: []dep{
+				{File: "cluster.cue", Line: 5, Datasource: "github-releases", DepName: "fluxcd/flux2", Value: "2.6.4"},
+			},
+			problems: []string{"cluster.cue:5: fluxcd/flux2 tags start with v, \"2.6.4\" does not: add extractVersion=^v(?<version>.*)$"},
+		},
+		{
+			name: "versions in values without a comment",
+			dir:  "testdata/untracked-values",
+			problems: []string{
+				"apps.cue:6: tag \"2.0.18\" has no `// renovate:` comment on the line before",
+				"apps.cue:8: env \"1.4.2\" has no `// renovate:` comment on the line before",
+			},
 		},
 		{
 			name: "comment Renovate would not read",
@@ -213,7 +260,7 @@ func TestPresetFindsVersions(t *testing.T) {
 
 // checkDir extracts the deps of every .cue file in dir with the preset and
 // compares them with what the CUE parser finds in the same files.
-func checkDir(t *testing.T, m cueManager, dir string) ([]dep, []string) {
+func checkDir(t *testing.T, m managers, dir string) ([]dep, []string) {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.cue"))
 	if err != nil || len(paths) == 0 {
@@ -266,7 +313,8 @@ func compareDeps(want, got []dep) []string {
 func (d dep) where() string { return d.File + ":" + itoa(d.Line) }
 
 func (d dep) String() string {
-	return "datasource=" + d.Datasource + " depName=" + d.DepName + " registryUrl=" + d.RegistryURL + " value=" + d.Value
+	return "datasource=" + d.Datasource + " depName=" + d.DepName + " registryUrl=" + d.RegistryURL +
+		" versioning=" + d.Versioning + " extractVersion=" + d.ExtractVersion + " value=" + d.Value
 }
 
 // TestPresetFindsEveryExampleVersion runs the preset over the shipped
@@ -280,5 +328,39 @@ func TestPresetFindsEveryExampleVersion(t *testing.T) {
 	}
 	if len(deps) < 3 {
 		t.Errorf("found %d versions in examples/homelab, want at least Talos, Kubernetes and one chart", len(deps))
+	}
+}
+
+// TestPresetTracksHogen runs the preset over what users copy from
+// examples/ci and the README, under the names they copy them to: every pin
+// of hogen is found, as a GitHub release of hogen-dev/hogen, and all pins
+// name the same release.
+func TestPresetTracksHogen(t *testing.T) {
+	m := loadPreset(t)
+	files := map[string]string{
+		"../examples/ci/hogen-check.yaml":       ".github/workflows/hogen-check.yaml",
+		"../examples/ci/hogen-renovate.yaml":    ".github/workflows/hogen-renovate.yaml",
+		"../examples/ci/pre-commit-config.yaml": ".pre-commit-config.yaml",
+		"../README.md":                          ".pre-commit-config.yaml", // its pre-commit snippet
+	}
+	versions := map[string]bool{}
+	for src, as := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps := m.extract(as, string(b))
+		if len(deps) == 0 {
+			t.Errorf("%s (as %s): no hogen pin found", src, as)
+		}
+		for _, d := range deps {
+			if d.DepName != "hogen-dev/hogen" || d.Datasource != "github-releases" {
+				t.Errorf("%s:%d: tracked as %s", src, d.Line, d)
+			}
+			versions[d.Value] = true
+		}
+	}
+	if len(versions) != 1 {
+		t.Errorf("the shipped files pin different hogen releases: %v", slices.Sorted(maps.Keys(versions)))
 	}
 }

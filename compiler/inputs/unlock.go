@@ -6,6 +6,7 @@
 package inputs
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -38,13 +39,31 @@ type Unlocked struct {
 	// Locked lists the encrypted inputs no key was found for. Their
 	// outputs are kept as they are and reported unverified.
 	Locked []string
+	// Need, when keys were found but none is a recipient of the locked
+	// inputs, lists their recipients: the keys that would open them.
+	Need []string
+}
+
+// lockedBy takes a KeyError (keys found, none of them a recipient: another
+// cluster's key in sops' default key file, say) for a locked input, as if
+// no key were found: for a check, a key that opens nothing is no worse
+// than none. The recipients it needs are kept for the warning.
+func (u *Unlocked) lockedBy(rel string, err error) bool {
+	var ke *secrets.KeyError
+	if !errors.As(err, &ke) {
+		return false
+	}
+	u.Locked = append(u.Locked, rel)
+	u.Need = slices.Compact(slices.Sorted(slices.Values(append(u.Need, ke.Need...))))
+	return true
 }
 
 // Unlock decrypts the description's secret inputs into d.Inputs, with the
 // age keys getenv leads to (as sops finds them): secrets.sops.yaml, and the
 // Talos secrets bundle and client certificate. No key is not an error: the
-// inputs stay locked and are listed. A key that does not open a file, or a
-// tampered file, is an error. A referenced secret that is empty is
+// inputs stay locked and are listed. Keys none of which is a recipient
+// count as no key, and Need says which would do. A tampered file is an
+// error. A referenced secret that is empty is
 // reported at its reference.
 func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlocked, error) {
 	ids, err := secrets.LoadIdentities(getenv)
@@ -68,6 +87,9 @@ func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlo
 			return nil, err
 		}
 		plain, err := secrets.Decrypt(b, ids)
+		if u.lockedBy(rel, err) {
+			return nil, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
 		}
@@ -78,7 +100,9 @@ func Unlock(d *model.Description, dir string, getenv func(string) string) (*Unlo
 	case err != nil:
 		return nil, err
 	case b != nil:
-		if d.Inputs.Secrets, err = secrets.DecryptValues(b, ids); err != nil {
+		if d.Inputs.Secrets, err = secrets.DecryptValues(b, ids); u.lockedBy(secrets.InputFile, err) {
+			d.Inputs.Secrets = nil
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, secrets.InputFile), err)
 		}
 	case len(u.Locked) == 0:

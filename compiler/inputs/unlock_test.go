@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,8 @@ func TestUnlock(t *testing.T) {
 	}
 }
 
-// A key that is not the file's recipient is an error naming what is needed.
+// A key that is not the file's recipient counts as no key: the input is
+// locked, and Need names the recipient whose key would open it.
 func TestUnlockWrongKey(t *testing.T) {
 	dir := writeDescription(t, "web-token: v\n")
 	d := loadDir(t, dir)
@@ -136,14 +138,17 @@ func TestUnlockWrongKey(t *testing.T) {
 	if _, err := secrets.CreateKey(keyFile, testTime); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Unlock(d, dir, func(k string) string {
+	u, err := Unlock(d, dir, func(k string) string {
 		if k == "SOPS_AGE_KEY_FILE" {
 			return keyFile
 		}
 		return ""
 	})
-	if err == nil || !strings.Contains(err.Error(), "age1") {
-		t.Fatalf("err = %v, want an error naming the recipient the file needs", err)
+	if err != nil {
+		t.Fatalf("err = %v, want the input locked as without a key", err)
+	}
+	if !slices.Contains(u.Locked, secrets.InputFile) || len(u.Need) == 0 || !strings.HasPrefix(u.Need[0], "age1") || d.Inputs.Secrets != nil {
+		t.Errorf("Locked %v, Need %v, Secrets %v: want %s locked, its recipient needed, no secrets", u.Locked, u.Need, d.Inputs.Secrets, secrets.InputFile)
 	}
 }
 

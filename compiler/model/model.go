@@ -35,6 +35,10 @@ type Inputs struct {
 	// talosconfig), made once by `hogen talos init` so the talosconfig is
 	// stable; nil when there is none or no key was found.
 	TalosClient []byte
+	// RepoPath is the description directory's slash path inside the Git
+	// repository that holds it ("" at its root, or outside any), for files
+	// that other tools read with repository-relative paths (Renovate).
+	RepoPath string
 	// TalosLocked is set when the Talos secrets bundle exists but no age
 	// key opens it: the Talos emitter then marks its files with nil Data,
 	// so the sink keeps them as they are (unverified).

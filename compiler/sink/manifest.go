@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 )
@@ -95,4 +96,19 @@ func encodeManifest(paths []string, digests map[string]recorded) []byte {
 	}
 	b, _ := json.MarshalIndent(manifest{Comment: manifestComment, Files: paths, Digests: kept}, "", "  ")
 	return append(b, '\n')
+}
+
+// Generated lists the files the manifest in dir says hogen generated,
+// sorted; none when there is no manifest.
+func Generated(dir string) ([]string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	set, _, err := readManifest(root)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(set)), nil
 }

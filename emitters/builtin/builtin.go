@@ -6,6 +6,7 @@ import (
 	"github.com/hogen-dev/hogen/emitters/flux"
 	"github.com/hogen-dev/hogen/emitters/jsonnet"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
+	"github.com/hogen-dev/hogen/emitters/renovate"
 	"github.com/hogen-dev/hogen/emitters/sopsconfig"
 	"github.com/hogen-dev/hogen/emitters/talos"
 )
@@ -18,6 +19,7 @@ func All() []emitters.Emitter {
 		flux.Emitter,
 		talos.Emitter,
 		sopsconfig.Emitter,
-		jsonnet.Emitter, // user emitters last: they may read what the built-ins describe
+		jsonnet.Emitter,  // user emitters last: they may read what the built-ins describe
+		renovate.Emitter, // an Indexer: runs after all, over their paths
 	}
 }

@@ -130,7 +130,10 @@ func (b *built) reportSecrets(env *Env) {
 	}
 	r.Unverified = b.plan.Unverified
 	r.Print(env.Stderr)
-	if len(r.Unverified) > 0 && len(b.res.Unlocked.Locked) > 0 {
-		fmt.Fprintf(env.Stderr, "\tno age key opens %s (looked in: %s)\n", strings.Join(b.res.Unlocked.Locked, ", "), b.res.Unlocked.Identities.Searched())
+	switch u := b.res.Unlocked; {
+	case len(u.Need) > 0: // a key, but the wrong one: worth a warning of its own
+		fmt.Fprintf(env.Stderr, "warning: %s\n", lockedReason(u))
+	case len(r.Unverified) > 0 && len(u.Locked) > 0:
+		fmt.Fprintf(env.Stderr, "\t%s\n", lockedReason(u))
 	}
 }

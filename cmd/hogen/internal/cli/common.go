@@ -54,8 +54,17 @@ func loadUnlocked(ctx context.Context, env *Env, dir string) (*model.Description
 		return nil, report(env, ds, err)
 	}
 	if len(u.Locked) > 0 {
-		return nil, fmt.Errorf("no age key opens %s (looked in %s): set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to the key of one of cluster.sops.ageRecipients",
-			strings.Join(u.Locked, ", "), u.Identities.Searched())
+		return nil, fmt.Errorf("%s: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to the key of one of cluster.sops.ageRecipients", lockedReason(u))
 	}
 	return d, nil
+}
+
+// lockedReason says why secret inputs stayed locked: no key found, or keys
+// that are none of the recipients, which it names.
+func lockedReason(u *inputs.Unlocked) string {
+	if len(u.Need) > 0 {
+		return fmt.Sprintf("the age keys found (public keys: %s; looked in: %s) open none of %s: they are encrypted to %s, and need the private key of one of those",
+			strings.Join(u.Identities.Recipients(), ", "), u.Identities.Searched(), strings.Join(u.Locked, ", "), strings.Join(u.Need, ", "))
+	}
+	return fmt.Sprintf("no age key opens %s (looked in: %s)", strings.Join(u.Locked, ", "), u.Identities.Searched())
 }

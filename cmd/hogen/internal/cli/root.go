@@ -109,6 +109,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newDiffCmd(env),
 		newTalosCmd(env),
 		newSecretsCmd(env),
+		newPrecommitCmd(env),
 	)
 	// The completion command is cobra's; an unknown shell is bad usage.
 	root.InitDefaultCompletionCmd()
