@@ -1,0 +1,201 @@
+package talhelper
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/a8m/envsubst/parse"
+	"github.com/joho/godotenv"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/secrets"
+)
+
+// envFiles are the files talhelper reads variables from, beside
+// talconfig.yaml, in its order. talhelper sets each file's variables in the
+// process environment as it reads them, so a later file's value wins, and
+// any file's value wins over the environment's.
+var envFiles = []string{"talenv.yaml", "talenv.sops.yaml", "talenv.yml", "talenv.sops.yml"}
+
+// env resolves ${VAR} as talhelper does: envsubst syntax (a8m/envsubst,
+// the library talhelper uses), an unset or empty variable being an error.
+type env struct {
+	vals map[string]string
+	// secret names the variables read from encrypted files, and which.
+	secret map[string]string
+	getenv func(string) string
+	// secretValues are the decrypted values, for the leak guard.
+	secretValues map[string]string
+}
+
+// loadEnv reads the talenv files in fsys, decrypting SOPS ones with the
+// age keys sops would find (as talhelper does).
+func loadEnv(fsys fs.FS, opts importer.Options, keys *keyring) (*env, error) {
+	e := &env{vals: map[string]string{}, secret: map[string]string{}, getenv: opts.Getenv, secretValues: map[string]string{}}
+	if e.getenv == nil {
+		e.getenv = func(string) string { return "" }
+	}
+	if fsys == nil {
+		return e, nil
+	}
+	for _, name := range envFiles {
+		b, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		encrypted := isSOPS(b)
+		if encrypted {
+			if b, err = keys.decrypt(name, b); err != nil {
+				return nil, err
+			}
+		}
+		// talhelper's own reading: YAML document markers dropped, then
+		// dotenv parsing, which takes "key: value" lines.
+		vals, err := godotenv.Unmarshal(docMarker.ReplaceAllString(string(b), "\n"))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %v", name, err)
+		}
+		for k, v := range vals {
+			e.vals[k] = v
+			delete(e.secret, k)
+			if encrypted && !slices.Contains(opts.ClearVars, k) {
+				e.secret[k] = name
+				e.secretValues[name+":"+k] = v
+			}
+		}
+	}
+	return e, nil
+}
+
+var docMarker = regexp.MustCompile(`(?m)^---\n`)
+
+// isSOPS tells whether b is a SOPS-encrypted YAML file.
+func isSOPS(b []byte) bool {
+	var top map[string]any
+	if yaml.Unmarshal(b, &top) != nil {
+		return false
+	}
+	m, ok := top["sops"].(map[string]any)
+	return ok && m["mac"] != nil
+}
+
+// varRef finds the variables a value names: $NAME and ${NAME...}, not $$.
+var varRef = regexp.MustCompile(`\$\$|\$\{?([A-Za-z0-9_]+)`)
+
+// subst substitutes s. The note says why the result may not be written:
+// a variable nothing sets, or one from an encrypted file.
+func (e *env) subst(s string) (string, importer.Note) {
+	var note importer.Note
+	if !strings.Contains(s, "$") {
+		return s, note
+	}
+	var list []string
+	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
+		name := m[1]
+		if name == "" || slices.Contains(list, name) {
+			continue
+		}
+		list = append(list, name)
+		v, ok := e.vals[name]
+		if !ok {
+			v = e.getenv(name)
+		}
+		if v == "" {
+			note.Unresolved = append(note.Unresolved, name)
+			continue
+		}
+		if _, secret := e.secret[name]; secret {
+			note.Secret = append(note.Secret, name)
+		}
+	}
+	environ := make([]string, 0, len(list))
+	for _, name := range list {
+		v, ok := e.vals[name]
+		if !ok {
+			v = e.getenv(name)
+		}
+		if v != "" {
+			environ = append(environ, name+"="+v)
+		}
+	}
+	out, err := parse.New("talconfig", environ, parse.Strict).Parse(s)
+	if err != nil && len(note.Unresolved) == 0 {
+		note.Unresolved = list
+	}
+	return out, note
+}
+
+// apply substitutes every scalar value of d, except the patches, which are
+// YAML themselves and substituted once parsed (so a variable is reported
+// at its own line). A plain scalar's type is resolved again from its new
+// value, as talhelper's substitution before parsing gives.
+func (e *env) apply(d *importer.Doc) {
+	e.walk(d, d.Root)
+}
+
+func (e *env) walk(d *importer.Doc, n *yaml.Node) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "patches" {
+				continue
+			}
+			e.walk(d, n.Content[i+1])
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			e.walk(d, c)
+		}
+	case yaml.ScalarNode:
+		e.scalar(d, n)
+	}
+}
+
+func (e *env) scalar(d *importer.Doc, n *yaml.Node) {
+	out, note := e.subst(n.Value)
+	if note.Blocks() {
+		d.Notes[n] = note
+		return
+	}
+	if out == n.Value {
+		return
+	}
+	n.Value = out
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		n.Tag = ""
+	}
+}
+
+// keyring opens SOPS files with the age keys sops would find, looked up
+// once, when the first encrypted file is met.
+type keyring struct {
+	getenv func(string) string
+	ids    *secrets.Identities
+}
+
+func (k *keyring) decrypt(name string, b []byte) ([]byte, error) {
+	if k.ids == nil {
+		getenv := k.getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		ids, err := secrets.LoadIdentities(getenv)
+		if err != nil {
+			return nil, fmt.Errorf("finding the age key for %s: %w", name, err)
+		}
+		k.ids = ids
+	}
+	plain, err := secrets.Decrypt(b, k.ids)
+	if err != nil {
+		return nil, fmt.Errorf("decrypting %s as talhelper does: %w", name, err)
+	}
+	return plain, nil
+}
