@@ -44,6 +44,7 @@ func TestImportGolden(t *testing.T) {
 			}
 			importertest.Golden(t, tt.dir, r, *update)
 			importertest.Validate(t, r.Files)
+			importertest.Build(t, r.Files)
 		})
 	}
 }

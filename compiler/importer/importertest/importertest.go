@@ -12,6 +12,7 @@ import (
 
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // Golden compares r with dir/want (the .cue files and warnings.txt), or
@@ -62,5 +63,70 @@ func Validate(t *testing.T, files map[string][]byte) {
 	_, diags, err := compiler.LoadFiles(t.Context(), compiler.Options{Dir: "out"}, files)
 	if err != nil {
 		t.Errorf("output does not load: %v\n%v", err, diags)
+	}
+}
+
+// Fixture is the path of dir under shared/fixtures (../shared beside the
+// module root, or $HOGEN_SHARED). Those trees are third-party inputs kept
+// out of the repository: a clone without them skips the test with a
+// message, unless HOGEN_REQUIRE_FIXTURES=1 (as CI sets), which fails it.
+func Fixture(t *testing.T, dir string) string {
+	t.Helper()
+	shared := os.Getenv("HOGEN_SHARED")
+	if shared == "" {
+		shared = filepath.Join(moduleRoot(t), "..", "shared")
+	}
+	p := filepath.Join(shared, "fixtures", dir)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("HOGEN_REQUIRE_FIXTURES") == "1" {
+			t.Fatalf("fixture %s is missing (HOGEN_REQUIRE_FIXTURES=1): %v", p, err)
+		}
+		t.Skipf("fixture %s is absent (a clone without ../shared); set HOGEN_SHARED or HOGEN_REQUIRE_FIXTURES=1 to run it", p)
+	}
+	return p
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Build builds every node's Talos machine config from the files, with a
+// test secrets bundle, as hogen build would: Talos' own validation (metal
+// mode, strict) must accept each, patches included.
+func Build(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	cue := map[string][]byte{}
+	for name, b := range files {
+		if strings.HasSuffix(name, ".cue") {
+			cue[name] = b
+		}
+	}
+	d, _, err := compiler.LoadFiles(t.Context(), compiler.Options{Dir: "out", AnySecret: true}, cue)
+	if err != nil {
+		t.Fatalf("output does not load: %v", err)
+	}
+	bundle, err := os.ReadFile(filepath.Join(moduleRoot(t), "emitters", "talos", "testdata", "secrets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Inputs.TalosSecrets = bundle
+	for _, n := range d.Nodes {
+		if _, err := talos.NodeConfig(d, n.Name); err != nil {
+			t.Errorf("node %s does not build: %v", n.Name, err)
+		}
 	}
 }

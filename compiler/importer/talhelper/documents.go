@@ -183,6 +183,10 @@ func (im *imp) extensions(n *node) error {
 			}
 			envs = append(envs, ast.NewString(entry))
 		}
+		if len(files) == 0 && len(envs) == 0 && (len(cfs) > 0 || len(entries) > 0) {
+			es.Warn("", "not imported: nothing of the extension's configuration is left, and Talos needs a config file or an environment entry")
+			continue
+		}
 		e := document("ExtensionServiceConfig", func(s *importer.Struct) {
 			err = rest(s, es, "configFiles", "environment")
 			if len(files) > 0 {

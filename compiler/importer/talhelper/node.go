@@ -13,6 +13,9 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
+// excludeLB is the label Talos gives control planes.
+const excludeLB = "node.kubernetes.io/exclude-from-external-load-balancers"
+
 var hostnameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // role is a controlPlane: or worker: section: node fields that apply to
@@ -213,6 +216,14 @@ func (im *imp) metadata(n *node) error {
 	var err error
 	if n.Labels, err = stringMap(n, "nodeLabels"); err != nil {
 		return err
+	}
+	labelsSrc, fromRole := n.src("nodeLabels")
+	if _, kept := n.Labels[excludeLB]; labelsSrc.Raw("nodeLabels") != nil && n.Role == "controlplane" && !kept {
+		// talhelper's nodeLabels replace the labels Talos gives a control
+		// plane; hogen adds to them, so the one talhelper dropped is deleted.
+		var del importer.Struct
+		del.Set("$patch", ast.NewString("delete"))
+		n.add(nest(del.Expr(), "machine", "nodeLabels", excludeLB), fromRole)
 	}
 	if n.Annotations, err = stringMap(n, "nodeAnnotations"); err != nil {
 		return err

@@ -38,6 +38,7 @@ func TestImportGolden(t *testing.T) {
 			}
 			importertest.Golden(t, tt.dir, r, *update)
 			importertest.Validate(t, r.Files)
+			importertest.Build(t, r.Files)
 		})
 	}
 }
@@ -94,8 +95,8 @@ func TestImportNodeNetwork(t *testing.T) {
 			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`},
 		},
 		{
-			name:         "a second IPv6 address",
-			src:          head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
+			name: "a second IPv6 address",
+			src:  head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
 			// The other address stays on the link, in the node's patch.
 			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, `interface: "eth0" addresses: ["fd00:1::99/64"]`},
 		},
