@@ -9,13 +9,23 @@
 // cloudflare_token is a secret and is never written: the warning says where
 // it goes. Versions are not in these files (the template keeps them in
 // talenv.yaml) and come from the options or the defaults, with a warning.
+//
+// The template's Talos settings come from the rendered talos/patches/
+// directory (global/, controller/, worker/, one per node) when the
+// repository has one: those files are what the cluster runs, the
+// template's own and the user's. Without it, hogen's equivalents of the
+// template's own patches are used. Settings a hogen field says (node
+// network, nameservers, NTP servers, sysctls, kube-proxy, scheduling on
+// control planes) go to the field; the rest stay patches.
 package clustertemplate
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
+	"github.com/joho/godotenv"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
@@ -39,19 +49,44 @@ var settings = []string{
 	"cilium_loadbalancer_mode", "cilium_bgp_router_addr", "cilium_bgp_router_asn", "cilium_bgp_node_asn",
 }
 
-// Import reads cluster.yaml and nodes.yaml (named clusterFile and
-// nodesFile in messages).
-func Import(clusterFile string, clusterSrc []byte, nodesFile string, nodesSrc []byte, opts importer.Options) (*importer.Result, error) {
+// Input is what the template's repository holds: cluster.yaml, nodes.yaml
+// and, once rendered, talos/patches/.
+type Input struct {
+	// ClusterFile and NodesFile name the files in messages.
+	ClusterFile, NodesFile string
+	Cluster, Nodes         []byte
+	// Patches is the talos/patches directory (nil when there is none),
+	// named PatchesDir in messages.
+	Patches    fs.FS
+	PatchesDir string
+	// Talenv is the rendered talos/talenv.yaml (nil when there is none):
+	// the Talos and Kubernetes versions, and the variables talhelper
+	// substitutes into the patches.
+	Talenv []byte
+}
+
+// Import reads a cluster-template repository's configuration.
+func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	ws := &importer.Warnings{}
-	root, err := importer.ParseObj(clusterFile, clusterSrc, ws)
+	root, err := importer.ParseObj(in.ClusterFile, in.Cluster, ws)
 	if err != nil {
 		return nil, err
+	}
+	vars, err := talenv(in.Talenv)
+	if err != nil {
+		return nil, err
+	}
+	if opts.TalosVersion == "" {
+		opts.TalosVersion = vars["talosVersion"]
+	}
+	if opts.KubernetesVersion == "" {
+		opts.KubernetesVersion = vars["kubernetesVersion"]
 	}
 	c, err := cluster(root, opts)
 	if err != nil {
 		return nil, err
 	}
-	nroot, err := importer.ParseObj(nodesFile, nodesSrc, ws)
+	nroot, err := importer.ParseObj(in.NodesFile, in.Nodes, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -59,12 +94,46 @@ func Import(clusterFile string, clusterSrc []byte, nodesFile string, nodesSrc []
 	if err != nil {
 		return nil, err
 	}
+	if in.Patches == nil {
+		root.At("cluster.patches").Warn("", "no rendered talos/patches/ beside %s: the template's own Talos patches are imported as hogen's equivalents of them; if you changed templates/config/talos/patches, run the template's configure first and import again", in.ClusterFile)
+		root.At("cluster")
+	}
+	files, err := readPatches(in.Patches, in.PatchesDir, nodes, root)
+	if err != nil {
+		return nil, err
+	}
+	// The rendered patches are talhelper's input: substituted as it does.
+	subst := func(s string) (string, importer.Note) {
+		out, _, missing := importer.Envsubst(s, func(name string) string {
+			if v, ok := vars[name]; ok || opts.Getenv == nil {
+				return v
+			}
+			return opts.Getenv(name)
+		})
+		return out, importer.Note{Unresolved: missing}
+	}
+	if err := applyPatches(files, subst, &c, nodes, ws); err != nil {
+		return nil, err
+	}
 	return importer.Build(opts, c, nodes, ws)
+}
+
+// talenv reads talos/talenv.yaml as talhelper does (dotenv, which takes
+// "key: value" lines).
+func talenv(b []byte) (map[string]string, error) {
+	if b == nil {
+		return map[string]string{}, nil
+	}
+	vars, err := godotenv.Unmarshal(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("reading talos/talenv.yaml: %v", err)
+	}
+	return vars, nil
 }
 
 func cluster(o *importer.Obj, opts importer.Options) (importer.Cluster, error) {
 	c := importer.Cluster{Name: clusterName, CNI: "none", KubeProxy: new(bool), ScheduleOnControlPlanes: true,
-		Patches: map[string][]ast.Expr{}, Settings: map[string]string{}}
+		Patches: map[string][]ast.Expr{}, Settings: map[string]string{}, Sysctls: map[string]string{}}
 	str := strReader(o)
 	c.NodeCIDR = importer.Network(str("node_cidr"))
 	if c.NodeCIDR == "" {

@@ -6,9 +6,7 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
-	"strings"
 
-	"github.com/a8m/envsubst/parse"
 	"github.com/joho/godotenv"
 	"gopkg.in/yaml.v3"
 
@@ -87,92 +85,31 @@ func isSOPS(b []byte) bool {
 	return ok && m["mac"] != nil
 }
 
-// varRef finds the variables a value names: $NAME and ${NAME...}, not $$.
-var varRef = regexp.MustCompile(`\$\$|\$\{?([A-Za-z0-9_]+)`)
+// lookup is a variable's value: a talenv file's, else the environment's.
+func (e *env) lookup(name string) string {
+	if v, ok := e.vals[name]; ok {
+		return v
+	}
+	return e.getenv(name)
+}
 
 // subst substitutes s. The note says why the result may not be written:
 // a variable nothing sets, or one from an encrypted file.
 func (e *env) subst(s string) (string, importer.Note) {
-	var note importer.Note
-	if !strings.Contains(s, "$") {
-		return s, note
-	}
-	var list []string
-	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
-		name := m[1]
-		if name == "" || slices.Contains(list, name) {
-			continue
+	out, names, missing := importer.Envsubst(s, e.lookup)
+	note := importer.Note{Unresolved: missing}
+	for _, n := range names {
+		if _, secret := e.secret[n]; secret && !slices.Contains(missing, n) {
+			note.Secret = append(note.Secret, n)
 		}
-		list = append(list, name)
-		v, ok := e.vals[name]
-		if !ok {
-			v = e.getenv(name)
-		}
-		if v == "" {
-			note.Unresolved = append(note.Unresolved, name)
-			continue
-		}
-		if _, secret := e.secret[name]; secret {
-			note.Secret = append(note.Secret, name)
-		}
-	}
-	environ := make([]string, 0, len(list))
-	for _, name := range list {
-		v, ok := e.vals[name]
-		if !ok {
-			v = e.getenv(name)
-		}
-		if v != "" {
-			environ = append(environ, name+"="+v)
-		}
-	}
-	out, err := parse.New("talconfig", environ, parse.Strict).Parse(s)
-	if err != nil && len(note.Unresolved) == 0 {
-		note.Unresolved = list
 	}
 	return out, note
 }
 
 // apply substitutes every scalar value of d, except the patches, which are
 // YAML themselves and substituted once parsed (so a variable is reported
-// at its own line). A plain scalar's type is resolved again from its new
-// value, as talhelper's substitution before parsing gives.
-func (e *env) apply(d *importer.Doc) {
-	e.walk(d, d.Root)
-}
-
-func (e *env) walk(d *importer.Doc, n *yaml.Node) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == "patches" {
-				continue
-			}
-			e.walk(d, n.Content[i+1])
-		}
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			e.walk(d, c)
-		}
-	case yaml.ScalarNode:
-		e.scalar(d, n)
-	}
-}
-
-func (e *env) scalar(d *importer.Doc, n *yaml.Node) {
-	out, note := e.subst(n.Value)
-	if note.Blocks() {
-		d.Notes[n] = note
-		return
-	}
-	if out == n.Value {
-		return
-	}
-	n.Value = out
-	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		n.Tag = ""
-	}
-}
+// at its own line).
+func (e *env) apply(d *importer.Doc) { d.SubstituteExcept(e.subst, "patches") }
 
 // keyring opens SOPS files with the age keys sops would find, looked up
 // once, when the first encrypted file is met.

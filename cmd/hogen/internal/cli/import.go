@@ -94,12 +94,21 @@ its CA is written to talos/client.sops.yaml.`,
 
 func newImportClusterTemplateCmd(env *Env) *cobra.Command {
 	var f importFlags
+	var patches string
 	cmd := &cobra.Command{
 		Use:   "cluster-template CLUSTER_YAML NODES_YAML",
 		Short: "Import onedr0p/cluster-template's cluster.yaml and nodes.yaml",
 		Long: `Import onedr0p/cluster-template's cluster.yaml and nodes.yaml. The
-template keeps the Talos and Kubernetes versions in talenv.yaml: pass them
-with --talos-version and --kubernetes-version.`,
+template keeps the Talos and Kubernetes versions in talos/talenv.yaml, read
+beside the patches directory; --talos-version and --kubernetes-version
+replace them.
+
+The Talos patches come from the rendered talos/patches/ beside cluster.yaml
+(global/ for every node, controller/ for control planes, worker/, and one
+directory per node): the template's own and yours, as the cluster runs
+them. Without that directory, hogen's equivalents of the template's own
+patches are used (CoreDNS off, containerd and kubelet settings, sysctls,
+API server admission, metrics bind addresses, the Docker Hub mirror).`,
 		Example: `  hogen import cluster-template cluster.yaml nodes.yaml -o cluster --talos-version v1.10.5 --kubernetes-version v1.33.2`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -111,7 +120,22 @@ with --talos-version and --kubernetes-version.`,
 			if err != nil {
 				return err
 			}
-			r, err := clustertemplate.Import(args[0], c, args[1], n, f.opts)
+			in := clustertemplate.Input{ClusterFile: args[0], Cluster: c, NodesFile: args[1], Nodes: n, PatchesDir: patches}
+			if in.PatchesDir == "" {
+				in.PatchesDir = filepath.Join(filepath.Dir(args[0]), "talos", "patches")
+			}
+			if st, err := os.Stat(in.PatchesDir); err == nil && st.IsDir() {
+				in.Patches = os.DirFS(in.PatchesDir)
+			} else if patches != "" {
+				return fmt.Errorf("reading %s (the rendered Talos patches): not a directory", patches)
+			}
+			talenv := filepath.Join(filepath.Dir(in.PatchesDir), "talenv.yaml")
+			if b, err := os.ReadFile(talenv); err == nil {
+				in.Talenv = b
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("reading %s: %w", talenv, err)
+			}
+			r, err := clustertemplate.Import(in, f.opts)
 			if err != nil {
 				return err
 			}
@@ -119,6 +143,7 @@ with --talos-version and --kubernetes-version.`,
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&patches, "patches", "", "the rendered talos/patches directory (default: talos/patches beside CLUSTER_YAML)")
 	return cmd
 }
 
