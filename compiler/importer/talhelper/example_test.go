@@ -154,3 +154,24 @@ func requireWarned(t *testing.T, ws []importer.Warning, dif difference) {
 		}
 	}
 }
+
+// BenchmarkImportExample imports talhelper's example: decrypting its
+// talenv and talsecret, mapping, and encrypting the bundle again.
+func BenchmarkImportExample(b *testing.B) {
+	in := filepath.Join("..", "..", "..", "..", "shared", "fixtures", "talhelper-example", "input")
+	src, err := os.ReadFile(filepath.Join(in, "talconfig.yaml"))
+	if err != nil {
+		b.Skipf("fixture absent: %v", err)
+	}
+	opts := importer.Options{FluxURL: "https://github.com/me/home-ops", Getenv: func(k string) string {
+		if k == "SOPS_AGE_KEY_FILE" {
+			return filepath.Join(in, "key.txt")
+		}
+		return ""
+	}}
+	for b.Loop() {
+		if _, err := Import("talconfig.yaml", src, os.DirFS(in), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -113,11 +113,11 @@ func (im *imp) image(n *node) error {
 		return err
 	}
 	if spec != nil {
-		for key, ok := range map[string]string{"mode": "metal", "arch": "amd64"} {
-			if v, err := spec.String(key); err != nil {
+		for _, kv := range [][2]string{{"mode", "metal"}, {"arch", "amd64"}} {
+			if v, err := spec.String(kv[0]); err != nil {
 				return err
-			} else if v != "" && v != ok {
-				spec.Warn(key, "%s %q not imported: hogen builds %s installer images", key, v, ok)
+			} else if v != "" && v != kv[1] {
+				spec.Warn(kv[0], "%s %q not imported: hogen builds %s installer images", kv[0], v, kv[1])
 			}
 		}
 		for _, key := range []string{"secureboot", "useUKI"} {

@@ -153,12 +153,20 @@ func (im *imp) node(o *importer.Obj, roles map[bool]*role) (*node, error) {
 	if cp {
 		n.Role = "controlplane"
 	}
-	for _, step := range []func(*node) error{im.disk, im.metadata, im.ownPatches, im.network, im.extras, im.documents, im.image} {
-		if err := step(n); err != nil {
+	// Each step's TODOs go to the output field it maps onto.
+	for _, step := range []struct {
+		run func(*node) error
+		at  string
+	}{
+		{im.disk, "installDisk"}, {im.metadata, ""}, {im.ownPatches, "patches"}, {im.network, "patches"},
+		{im.extras, "patches"}, {im.documents, "patches"}, {im.image, "schematic"},
+	} {
+		o.At(strings.TrimSuffix(n.at+"."+step.at, "."))
+		if err := step.run(n); err != nil {
 			return nil, err
 		}
 	}
-	o.Done()
+	o.At(n.at).Done()
 	return n, nil
 }
 
@@ -250,6 +258,7 @@ func stringMap(n *node, key string) (map[string]string, error) {
 	if err != nil || m == nil {
 		return nil, err
 	}
+	m.At(n.at + "." + map[string]string{"nodeLabels": "labels", "nodeAnnotations": "annotations", "nodeTaints": "taints"}[key])
 	out := map[string]string{}
 	for _, k := range m.Keys() {
 		v := m.Take(k)
