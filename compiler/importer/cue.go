@@ -240,3 +240,31 @@ func KernelModulesPatch(names []string) ast.Expr {
 	p.Set("machine", machine.Expr())
 	return p.Expr()
 }
+
+// deepest is the field at path under f, or its deepest ancestor the
+// output has: where a TODO about that path goes.
+func deepest(f *ast.Field, path []string) *ast.Field {
+	for _, label := range path {
+		st, ok := f.Value.(*ast.StructLit)
+		if !ok {
+			return f
+		}
+		next := fieldNamed(st, label)
+		if next == nil {
+			return f
+		}
+		f = next
+	}
+	return f
+}
+
+func fieldNamed(st *ast.StructLit, label string) *ast.Field {
+	for _, e := range st.Elts {
+		if f, ok := e.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil && name == label {
+				return f
+			}
+		}
+	}
+	return nil
+}

@@ -158,3 +158,6 @@ func (d *Doc) note(n *yaml.Node) Note {
 	}
 	return note
 }
+
+// Warnings is where d's warnings go.
+func (d *Doc) Warnings() *Warnings { return d.ws }

@@ -110,34 +110,6 @@ func Build(opts Options, c Cluster, nodes []Node, ws *Warnings) (*Result, error)
 	}, nil
 }
 
-// deepest is the field at path under f, or its deepest ancestor the
-// output has: where a TODO about that path goes.
-func deepest(f *ast.Field, path []string) *ast.Field {
-	for _, label := range path {
-		st, ok := f.Value.(*ast.StructLit)
-		if !ok {
-			return f
-		}
-		next := fieldNamed(st, label)
-		if next == nil {
-			return f
-		}
-		f = next
-	}
-	return f
-}
-
-func fieldNamed(st *ast.StructLit, label string) *ast.Field {
-	for _, e := range st.Elts {
-		if f, ok := e.(*ast.Field); ok {
-			if name, _, err := ast.LabelName(f.Label); err == nil && name == label {
-				return f
-			}
-		}
-	}
-	return nil
-}
-
 func clusterExpr(c Cluster) ast.Expr {
 	var s Struct
 	s.Set("name", ast.NewString(c.Name))
@@ -175,15 +147,7 @@ func clusterExpr(c Cluster) ast.Expr {
 		s.Set("diskEncryption", de.Expr())
 	}
 	s.SetIf("sysctls", stringMap(c.Sysctls))
-	var patches Struct
-	for _, role := range []string{"all", "controlplane", "worker"} {
-		if ps := c.Patches[role]; len(ps) > 0 {
-			patches.Set(role, List(ps...))
-		}
-	}
-	if patches.Len() > 0 {
-		s.Set("patches", patches.Expr())
-	}
+	s.SetIf("patches", patchesExpr(c.Patches))
 	if len(c.Settings) > 0 {
 		var settings Struct
 		for _, k := range sortedKeys(c.Settings) {
@@ -205,6 +169,19 @@ func clusterExpr(c Cluster) ast.Expr {
 		s.Set("sops", sops.Expr())
 	}
 	return s.Expr()
+}
+
+func patchesExpr(ps map[string][]ast.Expr) ast.Expr {
+	var patches Struct
+	for _, role := range []string{"all", "controlplane", "worker"} {
+		if l := ps[role]; len(l) > 0 {
+			patches.Set(role, List(l...))
+		}
+	}
+	if patches.Len() == 0 {
+		return nil
+	}
+	return patches.Expr()
 }
 
 func networkExpr(c Cluster) ast.Expr {

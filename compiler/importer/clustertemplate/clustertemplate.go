@@ -94,13 +94,22 @@ func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := talosPatches(in, vars, opts, root, &c, nodes); err != nil {
+		return nil, err
+	}
+	return importer.Build(opts, c, nodes, ws)
+}
+
+// talosPatches adds the template's Talos patches, or the rendered ones,
+// substituted as talhelper does.
+func talosPatches(in Input, vars map[string]string, opts importer.Options, root *importer.Obj, c *importer.Cluster, nodes []importer.Node) error {
 	if in.Patches == nil {
 		root.At("cluster.patches").Warn("", "no rendered talos/patches/ beside %s: the template's own Talos patches are imported as hogen's equivalents of them; if you changed templates/config/talos/patches, run the template's configure first and import again", in.ClusterFile)
 		root.At("cluster")
 	}
 	files, err := readPatches(in.Patches, in.PatchesDir, nodes, root)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The rendered patches are talhelper's input: substituted as it does.
 	subst := func(s string) (string, importer.Note) {
@@ -112,10 +121,7 @@ func Import(in Input, opts importer.Options) (*importer.Result, error) {
 		})
 		return out, importer.Note{Unresolved: missing}
 	}
-	if err := applyPatches(files, subst, &c, nodes, ws); err != nil {
-		return nil, err
-	}
-	return importer.Build(opts, c, nodes, ws)
+	return applyPatches(files, subst, c, nodes, root.Doc().Warnings())
 }
 
 // talenv reads talos/talenv.yaml as talhelper does (dotenv, which takes

@@ -160,30 +160,15 @@ func (im *imp) extensions(n *node) error {
 		return err
 	}
 	for _, es := range list {
-		var files, envs []ast.Expr
-		cfs, err := es.Objs("configFiles")
+		files, nfiles, err := im.configFiles(es)
 		if err != nil {
 			return err
 		}
-		for _, cf := range cfs {
-			if e, err := im.fileEntry(cf); err != nil {
-				return err
-			} else if e != nil {
-				files = append(files, e)
-			}
-		}
-		entries, err := es.Strings("environment")
+		envs, nenvs, err := environment(es)
 		if err != nil {
 			return err
 		}
-		for i, entry := range entries {
-			if credential.MatchString(entry) {
-				es.Warn("environment", "entry %d %s", i, importer.Note{SecretFile: true}.Reason())
-				continue
-			}
-			envs = append(envs, ast.NewString(entry))
-		}
-		if len(files) == 0 && len(envs) == 0 && (len(cfs) > 0 || len(entries) > 0) {
+		if len(files) == 0 && len(envs) == 0 && nfiles+nenvs > 0 {
 			es.Warn("", "not imported: nothing of the extension's configuration is left, and Talos needs a config file or an environment entry")
 			continue
 		}
@@ -202,6 +187,38 @@ func (im *imp) extensions(n *node) error {
 		n.add(e, fromRole)
 	}
 	return nil
+}
+
+// configFiles maps an extension's config files; n is how many it had.
+func (im *imp) configFiles(es *importer.Obj) (out []ast.Expr, n int, err error) {
+	cfs, err := es.Objs("configFiles")
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, cf := range cfs {
+		if e, err := im.fileEntry(cf); err != nil {
+			return nil, 0, err
+		} else if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, len(cfs), nil
+}
+
+// environment maps an extension's environment; n is how many entries it had.
+func environment(es *importer.Obj) (out []ast.Expr, n int, err error) {
+	entries, err := es.Strings("environment")
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, entry := range entries {
+		if credential.MatchString(entry) {
+			es.Warn("environment", "entry %d %s", i, importer.Note{SecretFile: true}.Reason())
+			continue
+		}
+		out = append(out, ast.NewString(entry))
+	}
+	return out, len(entries), nil
 }
 
 // files maps machineFiles to machine.files.

@@ -117,6 +117,14 @@ func (im *imp) cluster(root *importer.Obj) error {
 		return err
 	}
 	im.versions(root)
+	return im.clusterLists(root)
+}
+
+// clusterLists reads the cluster's scheduling, SANs, networks, CNI and
+// patches.
+func (im *imp) clusterLists(root *importer.Obj) error {
+	c := &im.c
+	var err error
 	for _, key := range []string{"allowSchedulingOnControlPlanes", "allowSchedulingOnMasters"} {
 		b, err := root.Bool(key)
 		if err != nil {
@@ -148,16 +156,7 @@ func (im *imp) cluster(root *importer.Obj) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range ps {
-		e, err := p.expr()
-		if err != nil {
-			return err
-		}
-		if e != nil {
-			c.Patches["all"] = append(c.Patches["all"], e)
-		}
-	}
-	return nil
+	return im.addPatches(&c.Patches, "all", ps)
 }
 
 func (im *imp) endpoint(endpoint string) error {
@@ -247,12 +246,4 @@ func (im *imp) secretValues() map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// plural is "s" unless n is 1.
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
