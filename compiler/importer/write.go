@@ -46,11 +46,17 @@ func Write(ctx context.Context, r *Result, opts WriteOptions) (compiler.Diagnost
 	if err := guard(r, names); err != nil {
 		return nil, err
 	}
-	if !opts.Force {
-		for _, n := range names {
-			if _, err := os.Stat(filepath.Join(opts.Dir, filepath.FromSlash(n))); err == nil {
-				return nil, fmt.Errorf("%s %w: pass --force to overwrite it, or -o to write elsewhere", filepath.Join(opts.Dir, filepath.FromSlash(n)), ErrExists)
-			}
+	for _, n := range names {
+		p := filepath.Join(opts.Dir, filepath.FromSlash(n))
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if strings.HasSuffix(n, ".sops.yaml") {
+			// A secrets bundle replaced is a cluster locked out.
+			return nil, fmt.Errorf("%s %w, and an import never replaces a secret input: import into another directory with -o", p, ErrExists)
+		}
+		if !opts.Force {
+			return nil, fmt.Errorf("%s %w: pass --force to overwrite it, or -o to write elsewhere", p, ErrExists)
 		}
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {

@@ -20,14 +20,18 @@
 package clustertemplate
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"path"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
 	"github.com/joho/godotenv"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/importer/talhelper"
 )
 
 // The template's defaults, written out because hogen's differ.
@@ -55,14 +59,11 @@ type Input struct {
 	// ClusterFile and NodesFile name the files in messages.
 	ClusterFile, NodesFile string
 	Cluster, Nodes         []byte
-	// Patches is the talos/patches directory (nil when there is none),
-	// named PatchesDir in messages.
-	Patches    fs.FS
-	PatchesDir string
-	// Talenv is the rendered talos/talenv.yaml (nil when there is none):
-	// the Talos and Kubernetes versions, and the variables talhelper
-	// substitutes into the patches.
-	Talenv []byte
+	// Talos is the rendered talos/ directory (nil when there is none),
+	// named TalosDir in messages: talenv.yaml (the versions and the
+	// variables of the patches), patches/, and talhelper's talsecret.
+	Talos    fs.FS
+	TalosDir string
 }
 
 // Import reads a cluster-template repository's configuration.
@@ -72,7 +73,7 @@ func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	vars, err := talenv(in.Talenv)
+	vars, err := talenv(in.Talos)
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +98,36 @@ func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	if err := talosPatches(in, vars, opts, root, &c, nodes); err != nil {
 		return nil, err
 	}
-	return importer.Build(opts, c, nodes, ws)
+	// The template makes its Talos secrets with talhelper: keeping them
+	// keeps the cluster's identity.
+	s, err := talhelper.ImportSecrets(in.Talos, opts, root)
+	if err != nil {
+		return nil, err
+	}
+	c.AgeRecipients = s.Recipients
+	r, err := importer.Build(opts, c, nodes, ws)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(r.Files, s.Files)
+	r.Secrets = s.Keys
+	return r, nil
 }
 
 // talosPatches adds the template's Talos patches, or the rendered ones,
 // substituted as talhelper does.
 func talosPatches(in Input, vars map[string]string, opts importer.Options, root *importer.Obj, c *importer.Cluster, nodes []importer.Node) error {
-	if in.Patches == nil {
+	var patches fs.FS
+	if in.Talos != nil {
+		if st, err := fs.Stat(in.Talos, "patches"); err == nil && st.IsDir() {
+			patches, _ = fs.Sub(in.Talos, "patches")
+		}
+	}
+	if patches == nil {
 		root.At("cluster.patches").Warn("", "no rendered talos/patches/ beside %s: the template's own Talos patches are imported as hogen's equivalents of them; if you changed templates/config/talos/patches, run the template's configure first and import again", in.ClusterFile)
 		root.At("cluster")
 	}
-	files, err := readPatches(in.Patches, in.PatchesDir, nodes, root)
+	files, err := readPatches(patches, path.Join(in.TalosDir, "patches"), nodes, root)
 	if err != nil {
 		return err
 	}
@@ -126,9 +146,16 @@ func talosPatches(in Input, vars map[string]string, opts importer.Options, root 
 
 // talenv reads talos/talenv.yaml as talhelper does (dotenv, which takes
 // "key: value" lines).
-func talenv(b []byte) (map[string]string, error) {
-	if b == nil {
+func talenv(dir fs.FS) (map[string]string, error) {
+	if dir == nil {
 		return map[string]string{}, nil
+	}
+	b, err := fs.ReadFile(dir, "talenv.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading talos/talenv.yaml: %w", err)
 	}
 	vars, err := godotenv.Unmarshal(string(b))
 	if err != nil {

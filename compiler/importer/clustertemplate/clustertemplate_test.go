@@ -12,6 +12,9 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
 )
 
+// testRecipient is the public key of talhelper's example's test key.
+const testRecipient = "age10k9mjx3wcfzd7dwx3uqs68v7dzlwvwpzp8jyjpysjhy9mdwzhghqy2vhvn"
+
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func readCase(t *testing.T, dir string) (cluster, nodes []byte) {
@@ -37,23 +40,24 @@ func TestImportGolden(t *testing.T) {
 		// A rendered repository: its talos/patches, the template's own as
 		// rendered and the user's, replace hogen's equivalents.
 		// The versions come from its talos/talenv.yaml.
-		{name: "rendered talos/patches", dir: "testdata/rendered"},
+		// Its talsecret (a test bundle, in clear) becomes the secrets.
+		{name: "rendered talos/patches", dir: "testdata/rendered", opts: importer.Options{AgeRecipients: []string{testRecipient}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, n := readCase(t, tt.dir)
-			in := Input{ClusterFile: "cluster.yaml", Cluster: c, NodesFile: "nodes.yaml", Nodes: n, PatchesDir: "talos/patches"}
-			if _, err := os.Stat(filepath.Join(tt.dir, "talos", "patches")); err == nil {
-				in.Patches = os.DirFS(filepath.Join(tt.dir, "talos", "patches"))
-			}
-			if b, err := os.ReadFile(filepath.Join(tt.dir, "talos", "talenv.yaml")); err == nil {
-				in.Talenv = b
+			in := Input{ClusterFile: "cluster.yaml", Cluster: c, NodesFile: "nodes.yaml", Nodes: n, TalosDir: "talos"}
+			if _, err := os.Stat(filepath.Join(tt.dir, "talos")); err == nil {
+				in.Talos = os.DirFS(filepath.Join(tt.dir, "talos"))
 			}
 			r, err := Import(in, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			importertest.Golden(t, tt.dir, r, *update)
+			if _, talos := r.Files["talos/secrets.sops.yaml"]; talos != (tt.opts.AgeRecipients != nil) {
+				t.Errorf("talos/secrets.sops.yaml written: %v, want %v", talos, !talos)
+			}
 			importertest.Validate(t, r.Files)
 			importertest.Build(t, r.Files)
 		})

@@ -87,8 +87,8 @@ type imp struct {
 	env  *env
 	keys *keyring
 	c    importer.Cluster
-	// bundle is the decrypted Talos secrets bundle, for the leak guard.
-	bundle, client []byte
+	// bundleKeys are the imported Talos key material, for the leak guard.
+	bundleKeys map[string]string
 }
 
 func (im *imp) cluster(root *importer.Obj) error {
@@ -242,7 +242,7 @@ func (im *imp) secretValues() map[string]string {
 			out[k] = v
 		}
 	}
-	for k, v := range im.bundleKeys() {
+	for k, v := range im.bundleKeys {
 		out[k] = v
 	}
 	return out

@@ -16,54 +16,73 @@ import (
 // as talhelper does.
 var talsecretFiles = []string{"talsecret.yaml", "talsecret.sops.yaml", "talsecret.yml", "talsecret.sops.yml"}
 
-// talsecret imports talhelper's secrets bundle (the `talosctl gen secrets`
-// format hogen keeps too) as talos/secrets.sops.yaml, so the imported
-// cluster keeps its CAs and tokens, with a new talosconfig client
-// certificate signed by its OS CA as talos/client.sops.yaml. Both are
-// encrypted to the bundle's own age recipients (or --age-recipient), which
-// become cluster.sops.ageRecipients.
-func (im *imp) talsecret(root *importer.Obj) (map[string][]byte, error) {
-	im.c.AgeRecipients = im.opts.AgeRecipients
-	name, b, err := im.findTalsecret(root)
+// Secrets is a talsecret imported: the files to write, who they are
+// encrypted to, and the key material for the leak guard.
+type Secrets struct {
+	// Files are talos/secrets.sops.yaml and talos/client.sops.yaml,
+	// encrypted; nil when there was no talsecret.
+	Files map[string][]byte
+	// Recipients become cluster.sops.ageRecipients.
+	Recipients []string
+	// Keys are the decrypted key material, by where it lives.
+	Keys map[string]string
+}
+
+// ImportSecrets imports talhelper's secrets bundle from dir (the
+// directory talconfig.yaml is in; the `talosctl gen secrets` format, which
+// hogen keeps too) as talos/secrets.sops.yaml, so the imported cluster
+// keeps its CAs and tokens, with a new talosconfig client certificate
+// signed by its OS CA as talos/client.sops.yaml. Both are encrypted to the
+// bundle's own age recipients, or opts.AgeRecipients. A missing talsecret
+// is warned about at o.
+func ImportSecrets(dir fs.FS, opts importer.Options, o *importer.Obj) (*Secrets, error) {
+	return importSecrets(dir, opts, &keyring{getenv: opts.Getenv}, o)
+}
+
+func importSecrets(dir fs.FS, opts importer.Options, keys *keyring, o *importer.Obj) (*Secrets, error) {
+	out := &Secrets{Recipients: opts.AgeRecipients, Keys: map[string]string{}}
+	name, b, err := findTalsecret(dir, o)
 	if err != nil || b == nil {
-		return nil, err
+		return out, err
 	}
 	plain := b
 	if isSOPS(b) {
-		if len(im.c.AgeRecipients) == 0 {
-			if im.c.AgeRecipients, err = secrets.Recipients(b); err != nil {
+		if len(out.Recipients) == 0 {
+			if out.Recipients, err = secrets.Recipients(b); err != nil {
 				return nil, fmt.Errorf("reading %s: %w", name, err)
 			}
 		}
-		if plain, err = im.keys.decrypt(name, b); err != nil {
+		if plain, err = keys.decrypt(name, b); err != nil {
 			return nil, err
 		}
 	}
-	if len(im.c.AgeRecipients) == 0 {
+	if len(out.Recipients) == 0 {
 		return nil, fmt.Errorf("%s is not encrypted, and hogen keeps the Talos secrets encrypted: pass --age-recipient with your age public key", name)
 	}
 	client, err := talos.NewClientCert(plain)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	im.bundle, im.client = plain, client
-	out := map[string][]byte{}
+	out.Files = map[string][]byte{}
 	for path, data := range map[string][]byte{talos.SecretsFile: plain, talos.ClientFile: client} {
-		if out[path], err = secrets.Encrypt(data, im.c.AgeRecipients, ""); err != nil {
+		if out.Files[path], err = secrets.Encrypt(data, out.Recipients, ""); err != nil {
 			return nil, fmt.Errorf("encrypting %s: %w", path, err)
+		}
+		if m, err := secrets.FlattenYAML(path, data, secrets.TalosKeyMaterial); err == nil {
+			maps.Copy(out.Keys, m)
 		}
 	}
 	return out, nil
 }
 
-func (im *imp) findTalsecret(root *importer.Obj) (string, []byte, error) {
+func findTalsecret(dir fs.FS, o *importer.Obj) (string, []byte, error) {
+	if dir == nil {
+		return "", nil, nil
+	}
 	var name string
 	var data []byte
 	for _, f := range talsecretFiles {
-		if im.fsys == nil {
-			break
-		}
-		b, err := fs.ReadFile(im.fsys, f)
+		b, err := fs.ReadFile(dir, f)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -71,27 +90,22 @@ func (im *imp) findTalsecret(root *importer.Obj) (string, []byte, error) {
 			return "", nil, fmt.Errorf("reading %s: %w", f, err)
 		}
 		if name != "" {
-			root.Warn("", "both %s and %s exist: the last, %s, is imported, as talhelper uses it", name, f, f)
+			o.Warn("", "both %s and %s exist: the last, %s, is imported, as talhelper uses it", name, f, f)
 		}
 		name, data = f, b
 	}
-	if name == "" && im.fsys != nil {
-		root.Warn("", "no talsecret.yaml beside talconfig.yaml: no Talos secrets imported; `hogen talos init` makes new ones, a new cluster identity that nodes talhelper configured will not accept")
+	if name == "" {
+		o.Warn("", "no talsecret.yaml or talsecret.sops.yaml found: no Talos secrets imported; `hogen talos init` makes new ones, a new cluster identity that nodes talhelper configured will not accept")
 	}
 	return name, data, nil
 }
 
-// bundleKeys are the imported bundle's and client's key material, for the
-// leak guard.
-func (im *imp) bundleKeys() map[string]string {
-	out := map[string]string{}
-	for label, data := range map[string][]byte{"talsecret": im.bundle, "talos client": im.client} {
-		if data == nil {
-			continue
-		}
-		if m, err := secrets.FlattenYAML(label, data, secrets.TalosKeyMaterial); err == nil {
-			maps.Copy(out, m)
-		}
+// talsecret imports the talsecret beside talconfig.yaml.
+func (im *imp) talsecret(root *importer.Obj) (map[string][]byte, error) {
+	s, err := importSecrets(im.fsys, im.opts, im.keys, root)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	im.c.AgeRecipients, im.bundleKeys = s.Recipients, s.Keys
+	return s.Files, nil
 }

@@ -94,14 +94,16 @@ its CA is written to talos/client.sops.yaml.`,
 
 func newImportClusterTemplateCmd(env *Env) *cobra.Command {
 	var f importFlags
-	var patches string
+	var talosDir string
 	cmd := &cobra.Command{
 		Use:   "cluster-template CLUSTER_YAML NODES_YAML",
 		Short: "Import onedr0p/cluster-template's cluster.yaml and nodes.yaml",
 		Long: `Import onedr0p/cluster-template's cluster.yaml and nodes.yaml. The
-template keeps the Talos and Kubernetes versions in talos/talenv.yaml, read
-beside the patches directory; --talos-version and --kubernetes-version
-replace them.
+template keeps the Talos and Kubernetes versions in talos/talenv.yaml;
+--talos-version and --kubernetes-version replace them. The template makes
+the cluster's Talos secrets with talhelper (talos/talsecret.sops.yaml):
+they become talos/secrets.sops.yaml, decrypted with the age key sops finds,
+so the cluster keeps its identity.
 
 The Talos patches come from the rendered talos/patches/ beside cluster.yaml
 (global/ for every node, controller/ for control planes, worker/, and one
@@ -120,21 +122,16 @@ API server admission, metrics bind addresses, the Docker Hub mirror).`,
 			if err != nil {
 				return err
 			}
-			in := clustertemplate.Input{ClusterFile: args[0], Cluster: c, NodesFile: args[1], Nodes: n, PatchesDir: patches}
-			if in.PatchesDir == "" {
-				in.PatchesDir = filepath.Join(filepath.Dir(args[0]), "talos", "patches")
+			in := clustertemplate.Input{ClusterFile: args[0], Cluster: c, NodesFile: args[1], Nodes: n, TalosDir: talosDir}
+			if in.TalosDir == "" {
+				in.TalosDir = filepath.Join(filepath.Dir(args[0]), "talos")
 			}
-			if st, err := os.Stat(in.PatchesDir); err == nil && st.IsDir() {
-				in.Patches = os.DirFS(in.PatchesDir)
-			} else if patches != "" {
-				return fmt.Errorf("reading %s (the rendered Talos patches): not a directory", patches)
+			if st, err := os.Stat(in.TalosDir); err == nil && st.IsDir() {
+				in.Talos = os.DirFS(in.TalosDir)
+			} else if talosDir != "" {
+				return fmt.Errorf("reading %s (the rendered talos directory): not a directory", talosDir)
 			}
-			talenv := filepath.Join(filepath.Dir(in.PatchesDir), "talenv.yaml")
-			if b, err := os.ReadFile(talenv); err == nil {
-				in.Talenv = b
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("reading %s: %w", talenv, err)
-			}
+			f.opts.Getenv = env.Getenv
 			r, err := clustertemplate.Import(in, f.opts)
 			if err != nil {
 				return err
@@ -143,7 +140,7 @@ API server admission, metrics bind addresses, the Docker Hub mirror).`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&patches, "patches", "", "the rendered talos/patches directory (default: talos/patches beside CLUSTER_YAML)")
+	cmd.Flags().StringVar(&talosDir, "talos-dir", "", "the rendered talos directory: talenv.yaml, patches/, talsecret.sops.yaml (default: talos beside CLUSTER_YAML)")
 	return cmd
 }
 
