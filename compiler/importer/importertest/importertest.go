@@ -13,6 +13,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/emitters/talos"
+	"github.com/hogen-dev/hogen/internal/testschemas"
 )
 
 // Golden compares r with dir/want (the .cue files and warnings.txt), or
@@ -69,42 +70,25 @@ func Validate(t *testing.T, files map[string][]byte) {
 	}
 }
 
-// Fixture is the path of dir under shared/fixtures (../shared beside the
-// module root, or $HOGEN_SHARED). Those trees are third-party inputs kept
-// out of the repository: a clone without them skips the test with a
-// message, unless HOGEN_REQUIRE_FIXTURES=1 (as CI sets), which fails it.
+// Fixture is the path of dir under shared/fixtures (shared/ beside the
+// checkout, found as testschemas.SharedDir does, or $HOGEN_SHARED). Those
+// trees are third-party inputs kept out of the repository: a clone without
+// them skips the test with a message, unless HOGEN_REQUIRE_FIXTURES=1 (as
+// CI sets), which fails it.
 func Fixture(t *testing.T, dir string) string {
 	t.Helper()
 	shared := os.Getenv("HOGEN_SHARED")
 	if shared == "" {
-		shared = filepath.Join(moduleRoot(t), "..", "shared")
+		shared = testschemas.SharedDir(t)
 	}
 	p := filepath.Join(shared, "fixtures", dir)
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Stat(p); shared == "" || err != nil {
 		if os.Getenv("HOGEN_REQUIRE_FIXTURES") == "1" {
-			t.Fatalf("fixture %s is missing (HOGEN_REQUIRE_FIXTURES=1): %v", p, err)
+			t.Fatalf("fixture shared/fixtures/%s is missing (HOGEN_REQUIRE_FIXTURES=1)", dir)
 		}
-		t.Skipf("fixture %s is absent (a clone without ../shared); set HOGEN_SHARED or HOGEN_REQUIRE_FIXTURES=1 to run it", p)
+		t.Skipf("fixture shared/fixtures/%s is absent (a clone without shared/ beside it); set HOGEN_SHARED or HOGEN_REQUIRE_FIXTURES=1 to run it", dir)
 	}
 	return p
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
 }
 
 // Build builds every node's Talos machine config from the files, with a
@@ -116,7 +100,7 @@ func Build(t *testing.T, files map[string][]byte) {
 	if err != nil {
 		t.Fatalf("output does not load: %v", err)
 	}
-	bundle, err := os.ReadFile(filepath.Join(moduleRoot(t), "emitters", "talos", "testdata", "secrets.yaml"))
+	bundle, err := os.ReadFile(filepath.Join(testschemas.ModuleRoot(t), "emitters", "talos", "testdata", "secrets.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

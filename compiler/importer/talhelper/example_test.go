@@ -14,6 +14,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
 	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/emitters/talos"
+	"github.com/hogen-dev/hogen/internal/testschemas"
 )
 
 // difference is a way hogen's machine config of an imported node may
@@ -158,7 +159,7 @@ func requireWarned(t *testing.T, ws []importer.Warning, dif difference) {
 // BenchmarkImportExample imports talhelper's example: decrypting its
 // talenv and talsecret, mapping, and encrypting the bundle again.
 func BenchmarkImportExample(b *testing.B) {
-	in := filepath.Join("..", "..", "..", "..", "shared", "fixtures", "talhelper-example", "input")
+	in := filepath.Join(testschemas.SharedDir(b), "fixtures", "talhelper-example", "input")
 	src, err := os.ReadFile(filepath.Join(in, "talconfig.yaml"))
 	if err != nil {
 		b.Skipf("fixture absent: %v", err)
