@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,8 @@ import (
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // Struct builds a CUE struct literal field by field, in the order set.
@@ -29,6 +32,9 @@ func (s *Struct) SetIf(label string, v ast.Expr) {
 		s.Set(label, v)
 	}
 }
+
+// Append adds o's fields after s's.
+func (s *Struct) Append(o *Struct) { s.elts = append(s.elts, o.elts...) }
 
 // Len is the number of fields set.
 func (s *Struct) Len() int { return len(s.elts) }
@@ -101,40 +107,69 @@ func Comment(n ast.Node, lines ...string) {
 	ast.AddComment(n, cg)
 }
 
-// YAMLExpr turns a YAML value into the CUE expression for it, keeping the
-// order of keys as written.
-func YAMLExpr(n *yaml.Node) (ast.Expr, error) {
+// secretKey matches the keys whose values the Talos emitter encrypts:
+// such a value in an input is a secret, and never written to a .cue file.
+var secretKey = regexp.MustCompile(talos.EncryptedRegex)
+
+// SecretKey tells whether a key's value is a secret, as the Talos emitter
+// judges it.
+func SecretKey(key string) bool { return secretKey.MatchString(key) }
+
+// Expr turns the YAML value n (input path field) into the CUE expression
+// for it, keeping the order of keys as written. Blocked scalars and the
+// values of secret keys are left out, each with a warning whose TODO goes
+// to output path at; nil means nothing is left.
+func (d *Doc) Expr(n *yaml.Node, field, at string) (ast.Expr, error) {
 	n = resolve(n)
 	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return ast.NewNull(), nil
-		}
-		return YAMLExpr(n.Content[0])
 	case yaml.MappingNode:
 		var s Struct
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := YAMLExpr(n.Content[i+1])
+			k, v := n.Content[i], n.Content[i+1]
+			sub := join(field, k.Value)
+			if secretKey.MatchString(k.Value) {
+				d.Warn(k, sub, at, "a secret: hogen never writes one in clear and cannot yet reference a secret in a Talos patch; not imported, add it by hand outside Git")
+				continue
+			}
+			e, err := d.Expr(v, sub, at)
 			if err != nil {
 				return nil, err
 			}
-			s.Set(n.Content[i].Value, v)
+			if e != nil {
+				s.Set(k.Value, e)
+			}
+		}
+		if s.Len() == 0 && len(n.Content) > 0 {
+			return nil, nil // all of it left out
 		}
 		return s.Expr(), nil
 	case yaml.SequenceNode:
 		l := make([]ast.Expr, 0, len(n.Content))
-		for _, e := range n.Content {
-			v, err := YAMLExpr(e)
+		for i, c := range n.Content {
+			e, err := d.Expr(c, fmt.Sprintf("%s[%d]", field, i), at)
 			if err != nil {
 				return nil, err
 			}
-			l = append(l, v)
+			if e != nil {
+				l = append(l, e)
+			}
 		}
 		return List(l...), nil
 	case yaml.ScalarNode:
+		if !d.Usable(n, field, at) {
+			return nil, nil
+		}
 		return scalar(n)
 	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	line, col := d.Pos(n)
+	return nil, fmt.Errorf("%s:%d:%d: %s: unsupported YAML node", d.File, line, col, field)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func scalar(n *yaml.Node) (ast.Expr, error) {
@@ -204,4 +239,32 @@ func KernelModulesPatch(names []string) ast.Expr {
 	machine.Set("kernel", kernel.Expr())
 	p.Set("machine", machine.Expr())
 	return p.Expr()
+}
+
+// deepest is the field at path under f, or its deepest ancestor the
+// output has: where a TODO about that path goes.
+func deepest(f *ast.Field, path []string) *ast.Field {
+	for _, label := range path {
+		st, ok := f.Value.(*ast.StructLit)
+		if !ok {
+			return f
+		}
+		next := fieldNamed(st, label)
+		if next == nil {
+			return f
+		}
+		f = next
+	}
+	return f
+}
+
+func fieldNamed(st *ast.StructLit, label string) *ast.Field {
+	for _, e := range st.Elts {
+		if f, ok := e.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil && name == label {
+				return f
+			}
+		}
+	}
+	return nil
 }

@@ -12,7 +12,9 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 )
@@ -34,31 +36,48 @@ type Options struct {
 	FluxURL string
 	// NodeCIDR is the node network, when the input does not say.
 	NodeCIDR string
+	// Getenv reads the environment: variables an input refers to, and the
+	// age keys that open its encrypted files (as sops finds them). Nil
+	// reads nothing.
+	Getenv func(string) string
+	// ClearVars name variables from encrypted files whose values may be
+	// written in clear (a domain name kept encrypted by habit).
+	ClearVars []string
+	// AgeRecipients receive the secrets the import writes, when the input
+	// does not say.
+	AgeRecipients []string
 }
 
-// Result is what an importer writes: file name -> CUE source, and the
-// fields it could not carry over.
+// Result is what an importer writes: the files by slash path relative to
+// the description directory (CUE sources, and secret inputs already
+// encrypted), and the fields it could not carry over.
 type Result struct {
 	Files    map[string][]byte
 	Warnings []Warning
+	// Secrets are the secret values the importer read (decrypted), by
+	// where they came from, so the written files can be searched for them
+	// before anything reaches disk. Never written.
+	Secrets map[string]string
 }
 
 // Warning is a field of the input that hogen did not import as it was.
 type Warning struct {
-	// File and Line locate the field in the input.
-	File string
-	Line int
+	// File, Line and Col locate the field in the input.
+	File      string
+	Line, Col int
 	// Field is the field's path in the input ("nodes[0].machineFiles").
 	Field string
 	Msg   string
-	// Scope is where the TODO comment goes: "cluster" or "nodes.<name>".
-	Scope string
+	// At is the output path where the TODO comment goes ("cluster",
+	// "cluster.network.node", "nodes.kmaster1.patches"): the deepest field
+	// of it that the output has.
+	At string
 }
 
 func (w Warning) String() string {
 	loc := w.File
 	if w.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", w.File, w.Line)
+		loc = fmt.Sprintf("%s:%d:%d", w.File, w.Line, w.Col)
 	}
 	if w.Field == "" {
 		return loc + ": " + w.Msg
@@ -66,44 +85,46 @@ func (w Warning) String() string {
 	return loc + ": " + w.Field + ": " + w.Msg
 }
 
-// Todo is the warning as a TODO comment for the output.
+// Todo is the warning as a TODO comment for the output, with where the
+// field was in the input.
 func (w Warning) Todo() string {
-	if w.Field == "" {
-		return "TODO(import): " + w.Msg
+	s := "TODO(import): "
+	if w.Line > 0 {
+		s += fmt.Sprintf("%s:%d: ", path.Base(w.File), w.Line)
 	}
-	return "TODO(import): " + w.Field + ": " + w.Msg
+	if w.Field != "" {
+		s += w.Field + ": "
+	}
+	return s + w.Msg
 }
 
 // Warnings collects warnings in input order.
 type Warnings struct {
 	list []Warning
+	seen map[Warning]bool
 }
 
-// Add records a warning.
-func (ws *Warnings) Add(w Warning) { ws.list = append(ws.list, w) }
+// Add records a warning; the same warning twice (a role's field read for
+// each of its nodes) is kept once, with its TODO where it was first put.
+func (ws *Warnings) Add(w Warning) {
+	if ws.seen == nil {
+		ws.seen = map[Warning]bool{}
+	}
+	key := w
+	key.At = ""
+	if ws.seen[key] {
+		return
+	}
+	ws.seen[key] = true
+	ws.list = append(ws.list, w)
+}
 
-// List returns the warnings sorted by file, line and field.
+// List returns the warnings sorted by file, line, column and field.
 func (ws *Warnings) List() []Warning {
 	out := slices.Clone(ws.list)
 	slices.SortStableFunc(out, func(a, b Warning) int {
-		if c := strings.Compare(a.File, b.File); c != 0 {
-			return c
-		}
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return strings.Compare(a.Field, b.Field)
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col), strings.Compare(a.Field, b.Field))
 	})
-	return out
-}
-
-// Todos returns the TODO comments for scope, in input order.
-func (ws *Warnings) Todos(scope string) []string {
-	var out []string
-	for _, w := range ws.List() {
-		if w.Scope == scope {
-			out = append(out, w.Todo())
-		}
-	}
 	return out
 }

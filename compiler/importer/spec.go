@@ -19,7 +19,8 @@ type Cluster struct {
 	Port                            int
 	VIP                             string
 	CertSANs                        []string
-	NodeCIDR, NodeCIDR6, Gateway    string
+	NodeCIDR, NodeCIDR6             string
+	Gateway, Gateway6               string
 	Nameservers, NTPServers         []string
 	MTU, VLAN                       int
 	Pods, Services                  []string
@@ -28,8 +29,10 @@ type Cluster struct {
 	ScheduleOnControlPlanes         bool
 	DiskEncryptionTPM               bool
 	Patches                         map[string][]ast.Expr // "all", "controlplane", "worker"
+	Sysctls                         map[string]string
 	FluxURL, FluxBranch             string
 	Settings                        map[string]string
+	AgeRecipients                   []string
 }
 
 // Schematic is an Image Factory schematic.
@@ -71,16 +74,33 @@ func Build(opts Options, c Cluster, nodes []Node, ws *Warnings) (*Result, error)
 	if !ast.IsValidIdent(pkg) || strings.HasPrefix(pkg, "#") || strings.HasPrefix(pkg, "_") {
 		return nil, fmt.Errorf("package %q is not a CUE identifier: use letters, digits and _", pkg)
 	}
-	clusterCUE, err := File(pkg, ws.Todos("cluster"), TopField("cluster", clusterExpr(c)))
+	cluster := TopField("cluster", clusterExpr(c))
+	var ns Struct
+	for _, n := range nodes {
+		ns.Set(n.Name, nodeExpr(n))
+	}
+	nodesField := TopField("nodes", ns.Expr())
+	todos := map[*ast.Field][]string{}
+	var order []*ast.Field
+	for _, w := range ws.List() {
+		top := cluster
+		if strings.HasPrefix(w.At, "nodes.") {
+			top = nodesField
+		}
+		f := deepest(top, strings.Split(w.At, ".")[1:])
+		if todos[f] == nil {
+			order = append(order, f)
+		}
+		todos[f] = append(todos[f], w.Todo())
+	}
+	for _, f := range order {
+		Comment(f, todos[f]...)
+	}
+	clusterCUE, err := File(pkg, nil, cluster)
 	if err != nil {
 		return nil, err
 	}
-	var ns Struct
-	for _, n := range nodes {
-		f := ns.Set(n.Name, nodeExpr(n))
-		Comment(f, ws.Todos("nodes."+n.Name)...)
-	}
-	nodesCUE, err := File(pkg, nil, TopField("nodes", ns.Expr()))
+	nodesCUE, err := File(pkg, nil, nodesField)
 	if err != nil {
 		return nil, err
 	}
@@ -126,15 +146,8 @@ func clusterExpr(c Cluster) ast.Expr {
 		de.Set("ephemeral", tpm())
 		s.Set("diskEncryption", de.Expr())
 	}
-	var patches Struct
-	for _, role := range []string{"all", "controlplane", "worker"} {
-		if ps := c.Patches[role]; len(ps) > 0 {
-			patches.Set(role, List(ps...))
-		}
-	}
-	if patches.Len() > 0 {
-		s.Set("patches", patches.Expr())
-	}
+	s.SetIf("sysctls", stringMap(c.Sysctls))
+	s.SetIf("patches", patchesExpr(c.Patches))
 	if len(c.Settings) > 0 {
 		var settings Struct
 		for _, k := range sortedKeys(c.Settings) {
@@ -150,7 +163,25 @@ func clusterExpr(c Cluster) ast.Expr {
 	var flux Struct
 	flux.Set("source", src.Expr())
 	s.Set("flux", flux.Expr())
+	if len(c.AgeRecipients) > 0 {
+		var sops Struct
+		sops.Set("ageRecipients", Strs(c.AgeRecipients))
+		s.Set("sops", sops.Expr())
+	}
 	return s.Expr()
+}
+
+func patchesExpr(ps map[string][]ast.Expr) ast.Expr {
+	var patches Struct
+	for _, role := range []string{"all", "controlplane", "worker"} {
+		if l := ps[role]; len(l) > 0 {
+			patches.Set(role, List(l...))
+		}
+	}
+	if patches.Len() == 0 {
+		return nil
+	}
+	return patches.Expr()
 }
 
 func networkExpr(c Cluster) ast.Expr {
@@ -158,6 +189,7 @@ func networkExpr(c Cluster) ast.Expr {
 	node.Set("cidr", ast.NewString(c.NodeCIDR))
 	node.SetIf("cidr6", Str(c.NodeCIDR6))
 	node.SetIf("gateway", Str(c.Gateway))
+	node.SetIf("gateway6", Str(c.Gateway6))
 	node.SetIf("nameservers", Strs(c.Nameservers))
 	node.SetIf("ntpServers", Strs(c.NTPServers))
 	if c.MTU != 0 && c.MTU != 1500 {

@@ -3,34 +3,40 @@ package importer
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
 // Obj is a YAML mapping read key by key. Every key read is marked; Done
 // reports the others as warnings, so an importer cannot drop a field
-// without saying so.
+// without saying so. Scalars the Doc notes as blocked (unresolved or secret
+// variables, templates) read as absent, with a warning.
 type Obj struct {
-	file, path, scope string
-	node              *yaml.Node
-	taken             map[string]bool
-	ws                *Warnings
+	doc      *Doc
+	path, at string
+	node     *yaml.Node
+	taken    map[string]bool
 }
 
 // ParseObj parses src as one YAML mapping.
 func ParseObj(file string, src []byte, ws *Warnings) (*Obj, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
+	docs, err := ParseDocs(file, src, ws)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if len(docs) == 0 {
 		return nil, fmt.Errorf("reading %s: the file is empty", file)
 	}
-	root := resolve(doc.Content[0])
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: the file must hold a mapping", file, root.Line)
+	return DocObj(docs[0])
+}
+
+// DocObj reads d's root as a mapping whose TODOs go to "cluster".
+func DocObj(d *Doc) (*Obj, error) {
+	if d.Root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: the file must hold a mapping", d.File, d.Root.Line+d.LineOff)
 	}
-	return &Obj{file: file, node: root, taken: map[string]bool{}, ws: ws, scope: "cluster"}, nil
+	return &Obj{doc: d, node: d.Root, taken: map[string]bool{}, at: "cluster"}, nil
 }
 
 func resolve(n *yaml.Node) *yaml.Node {
@@ -40,14 +46,23 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// Scoped returns o with TODO comments going to scope.
-func (o *Obj) Scoped(scope string) *Obj { o.scope = scope; return o }
+// At returns o with TODO comments going to output path at.
+func (o *Obj) At(at string) *Obj { o.at = at; return o }
+
+// Out is the output path o's TODOs go to.
+func (o *Obj) Out() string { return o.at }
+
+// Doc is the document o is in.
+func (o *Obj) Doc() *Doc { return o.doc }
+
+// Node is the mapping itself.
+func (o *Obj) Node() *yaml.Node { return o.node }
 
 // File is the input file's name, as the caller gave it.
-func (o *Obj) File() string { return o.file }
+func (o *Obj) File() string { return o.doc.File }
 
 // Line is where the mapping starts.
-func (o *Obj) Line() int { return o.node.Line }
+func (o *Obj) Line() int { l, _ := o.doc.Pos(o.node); return l }
 
 // Path is the mapping's path in the input.
 func (o *Obj) Path() string { return o.path }
@@ -60,20 +75,40 @@ func (o *Obj) Field(key string) string {
 	return o.path + "." + key
 }
 
-// Take marks key as read and returns its value, or nil when absent or null.
-func (o *Obj) Take(key string) *yaml.Node {
+// Keys lists the mapping's keys in order.
+func (o *Obj) Keys() []string {
+	var out []string
+	for i := 0; i+1 < len(o.node.Content); i += 2 {
+		out = append(out, o.node.Content[i].Value)
+	}
+	return out
+}
+
+// Raw marks key as read and returns its value as written (nil when absent
+// or null), blocked scalars included: for callers that check them.
+func (o *Obj) Raw(key string) *yaml.Node {
 	c := o.node.Content
 	for i := 0; i+1 < len(c); i += 2 {
 		if c[i].Value == key {
 			o.taken[key] = true
 			v := resolve(c[i+1])
-			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
 				return nil
 			}
 			return v
 		}
 	}
 	return nil
+}
+
+// Take marks key as read and returns its value, or nil when absent, null
+// or a scalar that may not be carried over (warned about).
+func (o *Obj) Take(key string) *yaml.Node {
+	v := o.Raw(key)
+	if v != nil && v.Kind == yaml.ScalarNode && !o.doc.Usable(v, o.Field(key), o.at) {
+		return nil
+	}
+	return v
 }
 
 // Has tells whether key is present, without marking it.
@@ -114,18 +149,19 @@ func (o *Obj) Bool(key string) (bool, error) {
 
 // Int reads an integer given as a number or a string; absent is 0.
 func (o *Obj) Int(key string) (int, error) {
-	s, err := o.String(key)
-	if err != nil || s == "" {
-		return 0, err
+	n := o.Take(key)
+	if n == nil {
+		return 0, nil
 	}
-	i, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, fmt.Errorf("%s:%d: %s: want a whole number", o.file, o.node.Line, o.Field(key))
+	i, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return 0, o.errAt(n, key, "want a whole number")
 	}
 	return i, nil
 }
 
-// Strings reads a list of scalars.
+// Strings reads a list of scalars; blocked elements are left out, with a
+// warning.
 func (o *Obj) Strings(key string) ([]string, error) {
 	n := o.Take(key)
 	if n == nil {
@@ -135,8 +171,14 @@ func (o *Obj) Strings(key string) ([]string, error) {
 		return nil, o.errAt(n, key, "want a list")
 	}
 	var out []string
-	if err := n.Decode(&out); err != nil {
-		return nil, o.errAt(n, key, "want a list of strings")
+	for i, e := range n.Content {
+		e = resolve(e)
+		if e.Kind != yaml.ScalarNode {
+			return nil, o.errAt(e, key, "want a list of strings")
+		}
+		if o.doc.Usable(e, fmt.Sprintf("%s[%d]", o.Field(key), i), o.at) {
+			out = append(out, e.Value)
+		}
 	}
 	return out, nil
 }
@@ -150,7 +192,11 @@ func (o *Obj) Obj(key string) (*Obj, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, o.errAt(n, key, "want a mapping")
 	}
-	return &Obj{file: o.file, path: o.Field(key), node: n, taken: map[string]bool{}, ws: o.ws, scope: o.scope}, nil
+	return o.child(o.Field(key), n), nil
+}
+
+func (o *Obj) child(path string, n *yaml.Node) *Obj {
+	return &Obj{doc: o.doc, path: path, node: n, taken: map[string]bool{}, at: o.at}
 }
 
 // Objs reads a list of mappings.
@@ -165,49 +211,70 @@ func (o *Obj) Objs(key string) ([]*Obj, error) {
 	var out []*Obj
 	for i, e := range n.Content {
 		e = resolve(e)
+		p := fmt.Sprintf("%s[%d]", o.Field(key), i)
 		if e.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: %s[%d]: want a mapping", o.file, e.Line, o.Field(key), i)
+			return nil, o.errAt(e, p, "want a mapping")
 		}
-		out = append(out, &Obj{file: o.file, path: fmt.Sprintf("%s[%d]", o.Field(key), i), node: e, taken: map[string]bool{}, ws: o.ws, scope: o.scope})
+		out = append(out, o.child(p, e))
 	}
 	return out, nil
 }
 
-// Warn records a warning about key (or the mapping itself when key is "").
-func (o *Obj) Warn(key, format string, args ...any) {
-	line, field := o.node.Line, o.path
-	if key != "" {
-		field = o.Field(key)
-		c := o.node.Content
-		for i := 0; i+1 < len(c); i += 2 {
-			if c[i].Value == key {
-				line = c[i].Line
-			}
+// KeyNode is the node of key itself (for positions), or the mapping's.
+func (o *Obj) KeyNode(key string) *yaml.Node {
+	c := o.node.Content
+	for i := 0; i+1 < len(c); i += 2 {
+		if c[i].Value == key {
+			return c[i]
 		}
 	}
-	o.ws.Add(Warning{File: o.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Scope: o.scope})
+	return o.node
+}
+
+// Warn records a warning about key (or the mapping itself when key is "").
+func (o *Obj) Warn(key, format string, args ...any) {
+	field := o.path
+	if key != "" {
+		field = o.Field(key)
+	}
+	o.doc.Warn(o.KeyNode(key), field, o.at, format, args...)
+}
+
+// Unread lists the keys never read.
+func (o *Obj) Unread() []string {
+	var out []string
+	for _, k := range o.Keys() {
+		if !o.taken[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Done warns about every key that was never read.
 func (o *Obj) Done() {
-	c := o.node.Content
-	for i := 0; i+1 < len(c); i += 2 {
-		if k := c[i].Value; !o.taken[k] {
+	for _, k := range o.Keys() {
+		if !o.taken[k] {
 			o.taken[k] = true
 			o.Warn(k, "not imported: hogen has no equivalent field; carry it over by hand (a Talos patch or an app) if you need it")
 		}
 	}
 }
 
+// errAt is a bad-input error at n. key is a key of o or a full path.
 func (o *Obj) errAt(n *yaml.Node, key, msg string) error {
-	return fmt.Errorf("%s:%d:%d: %s: %s", o.file, n.Line, n.Column, o.Field(key), msg)
+	field := key
+	if !strings.Contains(key, "[") {
+		field = o.Field(key)
+	}
+	line, col := o.doc.Pos(n)
+	return fmt.Errorf("%s:%d:%d: %s: %s", o.doc.File, line, col, field, msg)
 }
 
 // Drop marks every key read, after the caller warned about the mapping as
 // a whole.
 func (o *Obj) Drop() {
-	c := o.node.Content
-	for i := 0; i+1 < len(c); i += 2 {
-		o.taken[c[i].Value] = true
+	for _, k := range o.Keys() {
+		o.taken[k] = true
 	}
 }

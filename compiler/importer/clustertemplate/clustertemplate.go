@@ -9,15 +9,29 @@
 // cloudflare_token is a secret and is never written: the warning says where
 // it goes. Versions are not in these files (the template keeps them in
 // talenv.yaml) and come from the options or the defaults, with a warning.
+//
+// The template's Talos settings come from the rendered talos/patches/
+// directory (global/, controller/, worker/, one per node) when the
+// repository has one: those files are what the cluster runs, the
+// template's own and the user's. Without it, hogen's equivalents of the
+// template's own patches are used. Settings a hogen field says (node
+// network, nameservers, NTP servers, sysctls, kube-proxy, scheduling on
+// control planes) go to the field; the rest stay patches.
 package clustertemplate
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"path"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
+	"github.com/joho/godotenv"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/importer/talhelper"
 )
 
 // The template's defaults, written out because hogen's differ.
@@ -39,19 +53,41 @@ var settings = []string{
 	"cilium_loadbalancer_mode", "cilium_bgp_router_addr", "cilium_bgp_router_asn", "cilium_bgp_node_asn",
 }
 
-// Import reads cluster.yaml and nodes.yaml (named clusterFile and
-// nodesFile in messages).
-func Import(clusterFile string, clusterSrc []byte, nodesFile string, nodesSrc []byte, opts importer.Options) (*importer.Result, error) {
+// Input is what the template's repository holds: cluster.yaml, nodes.yaml
+// and, once rendered, talos/patches/.
+type Input struct {
+	// ClusterFile and NodesFile name the files in messages.
+	ClusterFile, NodesFile string
+	Cluster, Nodes         []byte
+	// Talos is the rendered talos/ directory (nil when there is none),
+	// named TalosDir in messages: talenv.yaml (the versions and the
+	// variables of the patches), patches/, and talhelper's talsecret.
+	Talos    fs.FS
+	TalosDir string
+}
+
+// Import reads a cluster-template repository's configuration.
+func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	ws := &importer.Warnings{}
-	root, err := importer.ParseObj(clusterFile, clusterSrc, ws)
+	root, err := importer.ParseObj(in.ClusterFile, in.Cluster, ws)
 	if err != nil {
 		return nil, err
+	}
+	vars, err := talenv(in.Talos)
+	if err != nil {
+		return nil, err
+	}
+	if opts.TalosVersion == "" {
+		opts.TalosVersion = vars["talosVersion"]
+	}
+	if opts.KubernetesVersion == "" {
+		opts.KubernetesVersion = vars["kubernetesVersion"]
 	}
 	c, err := cluster(root, opts)
 	if err != nil {
 		return nil, err
 	}
-	nroot, err := importer.ParseObj(nodesFile, nodesSrc, ws)
+	nroot, err := importer.ParseObj(in.NodesFile, in.Nodes, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -59,12 +95,78 @@ func Import(clusterFile string, clusterSrc []byte, nodesFile string, nodesSrc []
 	if err != nil {
 		return nil, err
 	}
-	return importer.Build(opts, c, nodes, ws)
+	if err := talosPatches(in, vars, opts, root, &c, nodes); err != nil {
+		return nil, err
+	}
+	// The template makes its Talos secrets with talhelper: keeping them
+	// keeps the cluster's identity.
+	s, err := talhelper.ImportSecrets(in.Talos, opts, root)
+	if err != nil {
+		return nil, err
+	}
+	c.AgeRecipients = s.Recipients
+	r, err := importer.Build(opts, c, nodes, ws)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(r.Files, s.Files)
+	r.Secrets = s.Keys
+	return r, nil
+}
+
+// talosPatches adds the template's Talos patches, or the rendered ones,
+// substituted as talhelper does.
+func talosPatches(in Input, vars map[string]string, opts importer.Options, root *importer.Obj, c *importer.Cluster, nodes []importer.Node) error {
+	var patches fs.FS
+	if in.Talos != nil {
+		if st, err := fs.Stat(in.Talos, "patches"); err == nil && st.IsDir() {
+			patches, _ = fs.Sub(in.Talos, "patches")
+		}
+	}
+	if patches == nil {
+		root.At("cluster.patches").Warn("", "no rendered talos/patches/ beside %s: the template's own Talos patches are imported as hogen's equivalents of them; if you changed templates/config/talos/patches, run the template's configure first and import again", in.ClusterFile)
+		root.At("cluster")
+	}
+	files, err := readPatches(patches, path.Join(in.TalosDir, "patches"), nodes, root)
+	if err != nil {
+		return err
+	}
+	// The rendered patches are talhelper's input: substituted as it does.
+	subst := func(s string) (string, importer.Note) {
+		out, _, missing := importer.Envsubst(s, func(name string) string {
+			if v, ok := vars[name]; ok || opts.Getenv == nil {
+				return v
+			}
+			return opts.Getenv(name)
+		})
+		return out, importer.Note{Unresolved: missing}
+	}
+	return applyPatches(files, subst, c, nodes, root.Doc().Warnings())
+}
+
+// talenv reads talos/talenv.yaml as talhelper does (dotenv, which takes
+// "key: value" lines).
+func talenv(dir fs.FS) (map[string]string, error) {
+	if dir == nil {
+		return map[string]string{}, nil
+	}
+	b, err := fs.ReadFile(dir, "talenv.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading talos/talenv.yaml: %w", err)
+	}
+	vars, err := godotenv.Unmarshal(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("reading talos/talenv.yaml: %v", err)
+	}
+	return vars, nil
 }
 
 func cluster(o *importer.Obj, opts importer.Options) (importer.Cluster, error) {
 	c := importer.Cluster{Name: clusterName, CNI: "none", KubeProxy: new(bool), ScheduleOnControlPlanes: true,
-		Patches: map[string][]ast.Expr{}, Settings: map[string]string{}}
+		Patches: map[string][]ast.Expr{}, Settings: map[string]string{}, Sysctls: map[string]string{}}
 	str := strReader(o)
 	c.NodeCIDR = importer.Network(str("node_cidr"))
 	if c.NodeCIDR == "" {

@@ -12,6 +12,9 @@ import (
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
 )
 
+// testRecipient is the public key of talhelper's example's test key.
+const testRecipient = "age10k9mjx3wcfzd7dwx3uqs68v7dzlwvwpzp8jyjpysjhy9mdwzhghqy2vhvn"
+
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func readCase(t *testing.T, dir string) (cluster, nodes []byte) {
@@ -34,23 +37,36 @@ func TestImportGolden(t *testing.T) {
 		opts importer.Options
 	}{
 		{name: "homelab", dir: "testdata/homelab", opts: importer.Options{Package: "homelab", TalosVersion: "1.10.6", KubernetesVersion: "v1.33.3"}},
+		// A rendered repository: its talos/patches, the template's own as
+		// rendered and the user's, replace hogen's equivalents.
+		// The versions come from its talos/talenv.yaml.
+		// Its talsecret (a test bundle, in clear) becomes the secrets.
+		{name: "rendered talos/patches", dir: "testdata/rendered", opts: importer.Options{AgeRecipients: []string{testRecipient}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, n := readCase(t, tt.dir)
-			r, err := Import("cluster.yaml", c, "nodes.yaml", n, tt.opts)
+			in := Input{ClusterFile: "cluster.yaml", Cluster: c, NodesFile: "nodes.yaml", Nodes: n, TalosDir: "talos"}
+			if _, err := os.Stat(filepath.Join(tt.dir, "talos")); err == nil {
+				in.Talos = os.DirFS(filepath.Join(tt.dir, "talos"))
+			}
+			r, err := Import(in, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			importertest.Golden(t, tt.dir, r, *update)
+			if _, talos := r.Files["talos/secrets.sops.yaml"]; talos != (tt.opts.AgeRecipients != nil) {
+				t.Errorf("talos/secrets.sops.yaml written: %v, want %v", talos, !talos)
+			}
 			importertest.Validate(t, r.Files)
+			importertest.Build(t, r.Files)
 		})
 	}
 }
 
 func TestSecretNeverWritten(t *testing.T) {
 	c, n := readCase(t, "testdata/homelab")
-	r, err := Import("cluster.yaml", c, "nodes.yaml", n, importer.Options{})
+	r, err := Import(Input{ClusterFile: "cluster.yaml", Cluster: c, NodesFile: "nodes.yaml", Nodes: n}, importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +97,7 @@ func TestImportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Errors name the files as the caller gave them, not the template's usual names.
-			_, err := Import("in/c.yaml", tt.cluster, "in/n.yaml", tt.nodes, importer.Options{})
+			_, err := Import(Input{ClusterFile: "in/c.yaml", Cluster: tt.cluster, NodesFile: "in/n.yaml", Nodes: tt.nodes}, importer.Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
 			}
@@ -115,7 +131,7 @@ func TestImportMTU(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			nodes := "nodes:\n" + node(0, tt.mtus[0]) + node(1, tt.mtus[1]) + node(2, tt.mtus[2])
-			r, err := Import("cluster.yaml", cluster, "nodes.yaml", []byte(nodes), importer.Options{TalosVersion: "v1.10.5", KubernetesVersion: "v1.33.2", FluxURL: "https://github.com/me/home-ops"})
+			r, err := Import(Input{ClusterFile: "cluster.yaml", Cluster: cluster, NodesFile: "nodes.yaml", Nodes: []byte(nodes)}, importer.Options{TalosVersion: "v1.10.5", KubernetesVersion: "v1.33.2", FluxURL: "https://github.com/me/home-ops"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -64,7 +64,7 @@ func readNode(o *importer.Obj) (n importer.Node, mtu int, encrypt bool, err erro
 	if n.Name == "" {
 		return n, 0, false, fmt.Errorf("%s:%d: %s: name is missing", o.File(), o.Line(), o.Path())
 	}
-	o.Scoped("nodes." + n.Name)
+	o.At("nodes." + n.Name)
 	n.Address = str("address")
 	ctrl, err := o.Bool("controller")
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/emitters/talos"
+	"github.com/hogen-dev/hogen/internal/testschemas"
 )
 
 // Golden compares r with dir/want (the .cue files and warnings.txt), or
@@ -21,7 +23,10 @@ func Golden(t *testing.T, dir string, r *importer.Result, update bool) {
 	want := filepath.Join(dir, "want")
 	got := map[string]string{}
 	for name, b := range r.Files {
-		got[name] = string(b)
+		// Encryption is random: secret files are checked apart.
+		if !strings.HasSuffix(name, ".sops.yaml") {
+			got[name] = string(b)
+		}
 	}
 	var ws []string
 	for _, w := range r.Warnings {
@@ -59,8 +64,60 @@ func Golden(t *testing.T, dir string, r *importer.Result, update bool) {
 // checks) and fails on any error; warnings are allowed.
 func Validate(t *testing.T, files map[string][]byte) {
 	t.Helper()
-	_, diags, err := compiler.LoadFiles(t.Context(), compiler.Options{Dir: "out"}, files)
+	_, diags, err := compiler.LoadFiles(t.Context(), compiler.Options{Dir: "out"}, cueFiles(files))
 	if err != nil {
 		t.Errorf("output does not load: %v\n%v", err, diags)
 	}
+}
+
+// Fixture is the path of dir under shared/fixtures (shared/ beside the
+// checkout, found as testschemas.SharedDir does, or $HOGEN_SHARED). Those
+// trees are third-party inputs kept out of the repository: a clone without
+// them skips the test with a message, unless HOGEN_REQUIRE_FIXTURES=1 (as
+// CI sets), which fails it.
+func Fixture(t *testing.T, dir string) string {
+	t.Helper()
+	shared := os.Getenv("HOGEN_SHARED")
+	if shared == "" {
+		shared = testschemas.SharedDir(t)
+	}
+	p := filepath.Join(shared, "fixtures", dir)
+	if _, err := os.Stat(p); shared == "" || err != nil {
+		if os.Getenv("HOGEN_REQUIRE_FIXTURES") == "1" {
+			t.Fatalf("fixture shared/fixtures/%s is missing (HOGEN_REQUIRE_FIXTURES=1)", dir)
+		}
+		t.Skipf("fixture shared/fixtures/%s is absent (a clone without shared/ beside it); set HOGEN_SHARED or HOGEN_REQUIRE_FIXTURES=1 to run it", dir)
+	}
+	return p
+}
+
+// Build builds every node's Talos machine config from the files, with a
+// test secrets bundle, as hogen build would: Talos' own validation (metal
+// mode, strict) must accept each, patches included.
+func Build(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	d, _, err := compiler.LoadFiles(t.Context(), compiler.Options{Dir: "out", AnySecret: true}, cueFiles(files))
+	if err != nil {
+		t.Fatalf("output does not load: %v", err)
+	}
+	bundle, err := os.ReadFile(filepath.Join(testschemas.ModuleRoot(t), "emitters", "talos", "testdata", "secrets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Inputs.TalosSecrets = bundle
+	for _, n := range d.Nodes {
+		if _, err := talos.NodeConfig(d, n.Name); err != nil {
+			t.Errorf("node %s does not build: %v", n.Name, err)
+		}
+	}
+}
+
+func cueFiles(files map[string][]byte) map[string][]byte {
+	out := map[string][]byte{}
+	for name, b := range files {
+		if strings.HasSuffix(name, ".cue") {
+			out[name] = b
+		}
+	}
+	return out
 }

@@ -2,209 +2,345 @@ package talhelper
 
 import (
 	"net/netip"
-	"slices"
-	"strconv"
+	"regexp"
 	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
-// interfaces reads networkInterfaces: the first interface is the node's
-// link; its address, MTU, VIP and default route become cluster values.
-func (im *imp) interfaces(o *importer.Obj, n *importer.Node) error {
+// This file is the one place a node's network is mapped. hogen's node
+// model has one link per node (interface: name or mac) carrying the node's
+// address, with the node network's prefix, gateway, MTU, VLAN and VIP
+// shared by all nodes. So the link holding the node's ipAddress gives those;
+// everything else (bonds, other links, other addresses and routes, a
+// node's own MTU) is kept as the node's patch of machine.network.interfaces,
+// which Talos merges into that link by name or selector. When hogen's model
+// grows links, bonds and VLANs per node, this is what maps onto them.
+
+// placeholderLink names the link of a node whose input names none.
+const placeholderLink = "eth0"
+
+var macRE = regexp.MustCompile(`^([0-9a-f]{2}:){5}[0-9a-f]{2}$`)
+
+// netPlan is what a node's interfaces give, before the cluster-wide values
+// are decided from every node's.
+type netPlan struct {
+	// cidr, cidr6: the node networks its addresses are on.
+	cidr, cidr6 string
+	// gateway, gateway6: its default routes' gateways.
+	gateway, gateway6 string
+	mtu               int
+	vip               string
+	vlan              int
+	// primary is the residual of the node's link for the patch (its
+	// identity and what the model does not carry); nil when nothing is left.
+	primary *importer.Struct
+	// links are the node's other links, for the patch.
+	links []ast.Expr
+	// inPatch is the node's link when a node patch defines it: its
+	// default routes via the cluster's gateway are dropped from the patch
+	// once that gateway is known, since hogen writes it.
+	inPatch *yaml.Node
+	// where is the link's entry, for warnings.
+	where *importer.Obj
+}
+
+// network reads networkInterfaces (the node's, or its role's).
+func (im *imp) network(n *node) error {
+	o, _ := n.src("networkInterfaces")
 	ifs, err := o.Objs("networkInterfaces")
-	if err != nil || len(ifs) == 0 {
+	if err != nil {
 		return err
 	}
-	for _, extra := range ifs[1:] {
-		extra.Warn("", "not imported: hogen configures one interface per node; add this one with a node patch")
-		extra.Drop()
+	found := false
+	for _, ifc := range ifs {
+		if !found && holds(ifc.Node(), n.Address) {
+			found = true
+			if err := im.primary(n, ifc); err != nil {
+				return err
+			}
+			continue
+		}
+		im.otherLink(n, ifc)
 	}
-	i := ifs[0]
-	if n.InterfaceName, err = i.String("interface"); err != nil {
+	if !found && !im.linkInPatches(n) {
+		// hogen must know the link to put the address on; a placeholder
+		// keeps the description valid, and the warning says to replace it.
+		n.InterfaceName = placeholderLink
+		n.obj.Warn("", "no network interface holds the node's address %s: interface.name is the placeholder %q; set the node's link name or MAC (talosctl get links -n %s --insecure)", n.Address, placeholderLink, n.Address)
+	}
+	return nil
+}
+
+// holds tells whether a device (or one of its VLANs) has an address on
+// which addr is.
+func holds(dev *yaml.Node, addr string) bool {
+	a := netip.MustParseAddr(addr)
+	for _, list := range []*yaml.Node{child(dev, "addresses")} {
+		if list != nil && holdsIn(list, a) {
+			return true
+		}
+	}
+	if vlans := child(dev, "vlans"); vlans != nil {
+		for _, v := range vlans.Content {
+			if l := child(v, "addresses"); l != nil && holdsIn(l, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func holdsIn(list *yaml.Node, a netip.Addr) bool {
+	for _, e := range list.Content {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(e.Value)); err == nil && p.Addr() == a {
+			return true
+		}
+	}
+	return false
+}
+
+// primary maps the link holding the node's address.
+func (im *imp) primary(n *node, ifc *importer.Obj) error {
+	n.net.where = ifc
+	var err error
+	if n.InterfaceName, err = ifc.String("interface"); err != nil {
 		return err
 	}
-	if sel, err := i.Obj("deviceSelector"); err != nil {
+	id := &importer.Struct{}
+	if n.InterfaceName != "" {
+		id.Set("interface", ast.NewString(n.InterfaceName))
+	} else if err := im.selector(n, ifc, id); err != nil {
 		return err
-	} else if sel != nil {
+	}
+	res := &importer.Struct{}
+	if err := im.onLink(n, ifc, res); err != nil {
+		return err
+	}
+	if err := im.vlans(n, ifc, res); err != nil {
+		return err
+	}
+	if on, err := ifc.Bool("dhcp"); err != nil {
+		return err
+	} else if on {
+		ifc.Warn("dhcp", "hogen sets the node's address statically (%s); keep a DHCP reservation for it", n.Address)
+	}
+	if err := rest(res, ifc, "interface", "deviceSelector", "addresses", "routes", "mtu", "vip", "vlans", "dhcp"); err != nil {
+		return err
+	}
+	if res.Len() > 0 {
+		n.net.primary = id
+		id.Append(res)
+	}
+	return nil
+}
+
+// selector names the link by MAC; a selector hogen cannot express keeps
+// the placeholder name, with a warning.
+func (im *imp) selector(n *node, ifc *importer.Obj, id *importer.Struct) error {
+	sel, err := ifc.Obj("deviceSelector")
+	if err != nil {
+		return err
+	}
+	if sel != nil && len(sel.Keys()) == 1 {
 		mac, err := sel.String("hardwareAddr")
 		if err != nil {
 			return err
 		}
-		n.MAC = strings.ToLower(mac)
-		sel.Done()
-	}
-	if err := im.ifAddresses(i, n); err != nil {
-		return err
-	}
-	mtu, err := i.Int("mtu")
-	if err != nil {
-		return err
-	}
-	if mtu != 0 {
-		im.agree(i, "mtu", &im.mtus, strconv.Itoa(mtu), n.Name)
-	}
-	if vip, err := i.Obj("vip"); err != nil {
-		return err
-	} else if vip != nil {
-		ip, err := vip.String("ip")
-		if err != nil {
-			return err
+		if mac = strings.ToLower(mac); macRE.MatchString(mac) {
+			n.MAC = mac
+			var s importer.Struct
+			s.Set("hardwareAddr", ast.NewString(mac))
+			id.Set("deviceSelector", s.Expr())
+			return nil
 		}
-		im.agree(vip, "ip", &im.vips, ip, n.Name)
-		vip.Done()
 	}
-	if err := im.routes(i, n); err != nil {
-		return err
+	if sel != nil {
+		sel.Drop()
 	}
-	dhcp, err := i.Bool("dhcp")
-	if err != nil {
-		return err
-	}
-	if dhcp {
-		i.Warn("dhcp", "hogen sets the node's address statically (%s); keep a DHCP reservation for it", n.Address)
-	}
-	i.Done()
+	n.InterfaceName = placeholderLink
+	ifc.Warn("deviceSelector", "not imported: hogen names a node's link by name or by one whole MAC address; interface.name is the placeholder %q, set the link's name", placeholderLink)
+	id.Set("interface", ast.NewString(placeholderLink))
 	return nil
 }
 
-// ifAddresses reads addresses: the IPv4 one holding the node's ipAddress
-// gives the node network; the first IPv6 one is the node's address6 (unless
-// ipAddress named another) and gives the node IPv6 network.
-func (im *imp) ifAddresses(i *importer.Obj, n *importer.Node) error {
-	addrs, err := i.Strings("addresses")
+// onLink maps the addresses, routes, MTU and VIP of the node's link (or
+// of the VLAN its address is on); what the model does not carry goes to
+// res.
+func (im *imp) onLink(n *node, o *importer.Obj, res *importer.Struct) error {
+	addrs, err := o.Strings("addresses")
 	if err != nil {
 		return err
 	}
+	var left []string
 	for _, a := range addrs {
-		p, err := netip.ParsePrefix(strings.TrimSpace(a))
-		switch {
-		case err != nil:
-			i.Warn("addresses", "address %s not imported: it is not an address with a prefix length, like 192.168.1.10/24", a)
-		case p.Addr().Is4() && p.Contains(netip.MustParseAddr(n.Address)):
-			im.agree(i, "addresses", &im.cidrs, p.Masked().String(), n.Name)
-		case p.Addr().Is4():
-			i.Warn("addresses", "address %s not imported: it is not the node's ipAddress", a)
-		default:
-			im.ifAddress6(i, n, p)
+		if !im.address(n, a) {
+			left = append(left, a)
 		}
 	}
+	res.SetIf("addresses", importer.Strs(left))
+	if err := im.routes(n, o, res); err != nil {
+		return err
+	}
+	if n.net.mtu, err = o.Int("mtu"); err != nil {
+		return err
+	}
+	vip, err := o.Obj("vip")
+	if err != nil || vip == nil {
+		return err
+	}
+	if n.net.vip, err = vip.String("ip"); err != nil {
+		return err
+	}
+	vip.Done()
 	return nil
 }
 
-// ifAddress6 reads an IPv6 interface address. hogen has one IPv6 address
-// per node, so others are warned about; the prefix gives the node IPv6
-// network only when it holds the node's address6.
-func (im *imp) ifAddress6(i *importer.Obj, n *importer.Node, p netip.Prefix) {
-	if n.Address6 == "" {
-		n.Address6 = p.Addr().String()
+// address takes a as the node's IPv4 or IPv6 address when it is one;
+// false leaves it for the patch.
+func (im *imp) address(n *node, a string) bool {
+	p, err := netip.ParsePrefix(strings.TrimSpace(a))
+	switch {
+	case err != nil:
+		return false
+	case p.Addr().Is4() && p.Addr().String() == n.Address:
+		n.net.cidr = p.Masked().String()
+		return true
+	case p.Addr().Is6() && (n.Address6 == "" || n.Address6 == p.Addr().String()):
+		n.Address6, n.net.cidr6 = p.Addr().String(), p.Masked().String()
+		return true
 	}
-	if p.Addr().String() != n.Address6 {
-		i.Warn("addresses", "address %s not imported: hogen gives a node one IPv6 address (%s); add this one with a node patch", p, n.Address6)
-	}
-	if p.Contains(netip.MustParseAddr(n.Address6)) {
-		im.agree(i, "addresses", &im.cidr6s, p.Masked().String(), n.Name)
-	}
+	return false
 }
 
-// routes reads routes: the IPv4 default route gives the gateway.
-func (im *imp) routes(i *importer.Obj, n *importer.Node) error {
-	routes, err := i.Objs("routes")
+// routes takes the default routes' gateways; other routes go to res.
+func (im *imp) routes(n *node, o *importer.Obj, res *importer.Struct) error {
+	routes, err := o.Objs("routes")
 	if err != nil {
 		return err
 	}
+	var left []ast.Expr
 	for _, r := range routes {
-		network, err := r.String("network")
+		if gw, v6, ok := defaultRoute(r.Node()); ok {
+			if v6 && n.net.gateway6 == "" {
+				n.net.gateway6 = gw
+				r.Drop()
+				continue
+			}
+			if !v6 && n.net.gateway == "" {
+				n.net.gateway = gw
+				r.Drop()
+				continue
+			}
+		}
+		e, err := r.Doc().Expr(r.Node(), r.Path(), r.Out())
 		if err != nil {
 			return err
 		}
-		gw, err := r.String("gateway")
-		if err != nil {
-			return err
-		}
-		if network == "0.0.0.0/0" && gw != "" {
-			im.agree(r, "gateway", &im.gateways, gw, n.Name)
-			r.Done()
-			continue
-		}
-		r.Warn("", "route to %s not imported: add it with a node patch", network)
 		r.Drop()
+		left = append(left, e)
+	}
+	if len(left) > 0 {
+		res.Set("routes", importer.List(left...))
 	}
 	return nil
 }
 
-// finish turns what the nodes agreed on into cluster values.
-// objs are the nodes' entries in the input, for warnings.
-func (im *imp) finish(root *importer.Obj, objs []*importer.Obj, nodes []importer.Node) {
-	c := &im.c
-	c.Gateway = only(im.gateways)
-	c.VIP = only(im.vips)
-	c.Nameservers = onlyList(im.nameservers)
-	if m := only(im.mtus); m != "" {
-		c.MTU, _ = strconv.Atoi(m)
-	}
-	c.NodeCIDR = only(im.cidrs)
-	switch {
-	case im.opts.NodeCIDR != "":
-		c.NodeCIDR = importer.Network(im.opts.NodeCIDR)
-	case c.NodeCIDR == "":
-		c.NodeCIDR = importer.Network(nodes[0].Address + "/24")
-		root.Warn("nodes", "no interface gives the node network: assumed %s; check it (or pass --node-cidr)", c.NodeCIDR)
-	}
-	im.nodeCIDR6(root, objs, nodes)
-	c.FluxURL = im.opts.FluxURL
-	if c.FluxURL == "" {
-		c.FluxURL = "https://github.com/OWNER/REPO"
-		root.Warn("", "talhelper does not know the Git repository Flux syncs from: cluster.flux.source.url is a placeholder; set it (or pass --flux-url)")
-	}
-	// One schematic for all nodes goes to the cluster; else each keeps its own.
-	common := nodes[0].Schematic
-	same := !slices.ContainsFunc(nodes, func(n importer.Node) bool { return !n.Schematic.Equal(common) })
-	if same && common != nil {
-		c.Schematic = common
-		for i := range nodes {
-			nodes[i].Schematic = nil
+// defaultRoute reads a route that is only a default route through a
+// gateway (Talos takes an empty network as the default one).
+func defaultRoute(r *yaml.Node) (gw string, v6, ok bool) {
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		if k := r.Content[i].Value; k != "network" && k != "gateway" {
+			return "", false, false
 		}
 	}
+	g := child(r, "gateway")
+	if g == nil {
+		return "", false, false
+	}
+	a, err := netip.ParseAddr(g.Value)
+	if err != nil {
+		return "", false, false
+	}
+	network := ""
+	if nw := child(r, "network"); nw != nil {
+		network = nw.Value
+	}
+	switch network {
+	case "":
+		ok = true
+	case "0.0.0.0/0":
+		ok = a.Is4()
+	case "::/0":
+		ok = a.Is6()
+	}
+	return a.String(), a.Is6(), ok
 }
 
-// nodeCIDR6 sets the node IPv6 network: the one interfaces agreed on, else
-// the /64 (the usual IPv6 subnet) of the first node's address6. hogen vet
-// rejects an address6 outside it, so such an address is left out with a
-// warning.
-func (im *imp) nodeCIDR6(root *importer.Obj, objs []*importer.Obj, nodes []importer.Node) {
-	c := &im.c
-	c.NodeCIDR6 = only(im.cidr6s)
-	for i := range nodes {
-		n := &nodes[i]
-		if n.Address6 == "" {
+// vlans maps the VLAN the node's address is on, if any, onto the node
+// network's VLAN; other VLANs go to res as written.
+func (im *imp) vlans(n *node, ifc *importer.Obj, res *importer.Struct) error {
+	vlans, err := ifc.Objs("vlans")
+	if err != nil {
+		return err
+	}
+	var left []ast.Expr
+	for _, v := range vlans {
+		if n.net.vlan == 0 && holds(v.Node(), n.Address) {
+			if n.net.vlan, err = v.Int("vlanId"); err != nil {
+				return err
+			}
+			vres := &importer.Struct{}
+			if err := im.onLink(n, v, vres); err != nil {
+				return err
+			}
+			if vres.Len() > 0 || len(v.Keys()) > 5 {
+				v.Warn("", "the node's VLAN has settings hogen's node network does not carry: not imported; add them with a node patch")
+			}
+			v.Drop()
 			continue
 		}
-		if c.NodeCIDR6 == "" {
-			c.NodeCIDR6 = importer.Network(n.Address6 + "/64")
-			root.Warn("nodes", "no interface gives the node IPv6 network: assumed %s; check it", c.NodeCIDR6)
+		e, err := v.Doc().Expr(v.Node(), v.Path(), v.Out())
+		if err != nil {
+			return err
 		}
-		if !importer.Contains(c.NodeCIDR6, n.Address6) {
-			objs[i].Warn("", "address6 %s not imported: it is outside the node IPv6 network %s (hogen has one for all nodes); add it with a node patch", n.Address6, c.NodeCIDR6)
-			n.Address6 = ""
-		}
+		v.Drop()
+		left = append(left, e)
 	}
-}
-
-// onlyList is only for a list kept joined by commas.
-func onlyList(seen map[string]string) []string {
-	if s := only(seen); s != "" {
-		return strings.Split(s, ",")
+	if len(left) > 0 {
+		res.Set("vlans", importer.List(left...))
 	}
 	return nil
 }
 
-// only returns the value nodes agreed on (the first one seen, if they
-// disagreed, which was warned about).
-func only(seen map[string]string) string {
-	for v := range seen {
-		if len(seen) == 1 {
-			return v
+// otherLink keeps a link that is not the node's as written, for the patch;
+// one holding a secret (a WireGuard private key) is left out whole, with a
+// warning, since a link without its key would not come up.
+func (im *imp) otherLink(n *node, ifc *importer.Obj) {
+	defer ifc.Drop()
+	if k := secretIn(ifc.Node()); k != "" {
+		ifc.Warn("", "not imported: the link holds a secret (%s): hogen never writes one in clear and cannot yet reference a secret in a Talos config; add the link by hand outside Git", k)
+		return
+	}
+	e, err := ifc.Doc().Expr(ifc.Node(), ifc.Path(), ifc.Out())
+	if err == nil && e != nil {
+		n.net.links = append(n.net.links, e)
+	}
+}
+
+// secretIn names a secret key at or under n, or "".
+func secretIn(n *yaml.Node) string {
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		if importer.SecretKey(n.Content[i].Value) {
+			return n.Content[i].Value
+		}
+	}
+	for _, c := range n.Content {
+		if k := secretIn(c); k != "" {
+			return k
 		}
 	}
 	return ""

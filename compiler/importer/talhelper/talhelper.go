@@ -1,86 +1,94 @@
-// Package talhelper imports a talhelper talconfig.yaml into a hogen
-// description (cluster.cue and nodes.cue).
+// Package talhelper imports a talhelper talconfig.yaml, with the files
+// beside it, into a hogen description: cluster.cue, nodes.cue, and the
+// Talos secrets bundle from talsecret.yaml as talos/secrets.sops.yaml.
 //
-// What maps: cluster name, versions, endpoint, domain, pod and service
-// networks, CNI, scheduling on control planes, API and machine cert SANs,
-// patches (inline, or @file read beside talconfig.yaml), per-role patches
-// and schematics, and per node: hostname, addresses, role, install disk or
-// selector, labels, annotations, taints, the first network interface
-// (name or MAC, MTU, VIP, default route, VLAN-free static IPv4 and IPv6
-// addresses and their networks),
-// nameservers, schematic, kernel modules and extra cert SANs (as patches).
-// Everything else is reported as a warning and a TODO(import) comment.
+// It reads the input as talhelper does: ${VAR} from talenv.yaml,
+// talenv.sops.yaml, talenv.yml, talenv.sops.yml (decrypted with the age
+// keys sops finds; a later file wins, files win over the environment);
+// node fields given under controlPlane: or worker: apply to the nodes of
+// that role that do not set them; role patches come before the node's own
+// unless overridePatches. Every field is mapped onto hogen's model, or
+// onto a Talos patch of the node, role or cluster it applies to, or is
+// reported as a Warning with its position and a TODO(import) where it
+// belongs. Values hogen must not write in clear (a value from an encrypted
+// talenv file, a secret key in a patch, a file that looks like a
+// credential) and Go templates it cannot evaluate are never written: they
+// are warnings too.
 package talhelper
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
-	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
-// Import reads talconfig.yaml (src, named file in messages); fsys holds the
-// files its "@" patches name, relative to talconfig.yaml's directory (nil:
-// such patches are reported and left out).
+// Import reads talconfig.yaml (src, named file in messages); fsys holds
+// what is beside it: the talenv and talsecret files and the files "@"
+// patches and machine files name (nil: none of them is read).
 func Import(file string, src []byte, fsys fs.FS, opts importer.Options) (*importer.Result, error) {
 	ws := &importer.Warnings{}
-	root, err := importer.ParseObj(file, src, ws)
+	keys := &keyring{getenv: opts.Getenv}
+	e, err := loadEnv(fsys, opts, keys)
 	if err != nil {
 		return nil, err
 	}
-	im := &imp{file: file, fsys: fsys, opts: opts, ws: ws, c: importer.Cluster{Patches: map[string][]ast.Expr{}}}
+	docs, err := importer.ParseDocs(file, src, ws)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("reading %s: the file is empty", file)
+	}
+	e.apply(docs[0])
+	root, err := importer.DocObj(docs[0])
+	if err != nil {
+		return nil, err
+	}
+	im := &imp{file: file, src: src, fsys: fsys, opts: opts, ws: ws, env: e, keys: keys,
+		c: importer.Cluster{Patches: map[string][]ast.Expr{}}}
 	if err := im.cluster(root); err != nil {
 		return nil, err
 	}
-	nodes, err := root.Objs("nodes")
+	nodes, err := im.nodes(root)
 	if err != nil {
 		return nil, err
 	}
-	if len(nodes) == 0 {
-		return nil, fmt.Errorf("%s: no nodes: a talconfig.yaml lists its nodes under `nodes:`", file)
-	}
-	roles := map[string]*role{}
-	for _, r := range []string{"controlPlane", "worker"} {
-		if roles[r], err = im.role(root, r); err != nil {
-			return nil, err
-		}
-	}
 	root.Done()
-	var out []importer.Node
-	for _, n := range nodes {
-		node, err := im.node(n, roles)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, node)
+	if err := im.finish(root, nodes); err != nil {
+		return nil, err
 	}
-	im.finish(root, nodes, out)
-	return importer.Build(opts, im.c, out, ws)
+	files, err := im.talsecret(root)
+	if err != nil {
+		return nil, err
+	}
+	r, err := importer.Build(opts, im.c, nodeList(nodes), ws)
+	if err != nil {
+		return nil, err
+	}
+	for name, b := range files {
+		r.Files[name] = b
+	}
+	r.Secrets = im.secretValues()
+	return r, nil
 }
 
 type imp struct {
 	file string
+	src  []byte
 	fsys fs.FS
 	opts importer.Options
 	ws   *importer.Warnings
+	env  *env
+	keys *keyring
 	c    importer.Cluster
-	// seen are cluster-wide values nodes gave, to detect disagreement.
-	mtus, gateways, vips, nameservers map[string]string // value -> whose (see agree)
-	cidrs, cidr6s                     map[string]string
-}
-
-// role is a controlPlane: or worker: section.
-type role struct {
-	schematic *importer.Schematic
+	// bundleKeys are the imported Talos key material, for the leak guard.
+	bundleKeys map[string]string
 }
 
 func (im *imp) cluster(root *importer.Obj) error {
@@ -103,12 +111,20 @@ func (im *imp) cluster(root *importer.Obj) error {
 		return err
 	}
 	if c.Name == "" {
-		return fmt.Errorf("%s: clusterName is missing", im.file)
+		return fmt.Errorf("%s: clusterName is missing or not imported (see the warnings)", im.file)
 	}
-	if err := im.endpoint(root, endpoint); err != nil {
+	if err := im.endpoint(endpoint); err != nil {
 		return err
 	}
 	im.versions(root)
+	return im.clusterLists(root)
+}
+
+// clusterLists reads the cluster's scheduling, SANs, networks, CNI and
+// patches.
+func (im *imp) clusterLists(root *importer.Obj) error {
+	c := &im.c
+	var err error
 	for _, key := range []string{"allowSchedulingOnControlPlanes", "allowSchedulingOnMasters"} {
 		b, err := root.Bool(key)
 		if err != nil {
@@ -135,11 +151,15 @@ func (im *imp) cluster(root *importer.Obj) error {
 	if err := im.cni(root); err != nil {
 		return err
 	}
-	c.Patches["all"], err = im.patches(root, c.Patches["all"])
-	return err
+	ps, err := im.patches(root.At("cluster.patches.all"))
+	root.At("cluster")
+	if err != nil {
+		return err
+	}
+	return im.addPatches(&c.Patches, "all", ps)
 }
 
-func (im *imp) endpoint(root *importer.Obj, endpoint string) error {
+func (im *imp) endpoint(endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if endpoint == "" || err != nil || u.Hostname() == "" {
 		return fmt.Errorf("%s: endpoint %q is not a URL like https://192.168.1.10:6443", im.file, endpoint)
@@ -168,11 +188,15 @@ func (im *imp) versions(root *importer.Obj) {
 	}
 }
 
+// cni maps cniConfig. A custom CNI given by URLs is kept as the Talos
+// patch talhelper writes for it: hogen's cni is "none" (no built-in CNI),
+// and the patch names the manifests Talos applies.
 func (im *imp) cni(root *importer.Obj) error {
 	cni, err := root.Obj("cniConfig")
 	if err != nil || cni == nil {
 		return err
 	}
+	cni.At("cluster.network.cni")
 	name, err := cni.String("name")
 	if err != nil {
 		return err
@@ -182,8 +206,17 @@ func (im *imp) cni(root *importer.Obj) error {
 		im.c.CNI = name
 	case "custom":
 		im.c.CNI = "none"
-		cni.Warn("name", "custom CNI: set to \"none\"; install your CNI as a bootstrap app instead of cniConfig.urls")
-		cni.Take("urls")
+		urls, err := cni.Strings("urls")
+		if err != nil {
+			return err
+		}
+		var cniS, network, cluster, p importer.Struct
+		cniS.Set("name", ast.NewString("custom"))
+		cniS.SetIf("urls", importer.Strs(urls))
+		network.Set("cni", cniS.Expr())
+		cluster.Set("network", network.Expr())
+		p.Set("cluster", cluster.Expr())
+		im.c.Patches["all"] = append(im.c.Patches["all"], p.Expr())
 	default:
 		cni.Warn("name", "unknown CNI %q: left at hogen's default (flannel)", name)
 	}
@@ -198,112 +231,19 @@ func certSANsPatch(sans []string) ast.Expr {
 	return p.Expr()
 }
 
-// role reads a controlPlane: or worker: section.
-func (im *imp) role(root *importer.Obj, key string) (*role, error) {
-	o, err := root.Obj(key)
-	if err != nil || o == nil {
-		return &role{}, err
-	}
-	target := map[string]string{"controlPlane": "controlplane", "worker": "worker"}[key]
-	if im.c.Patches[target], err = im.patches(o, im.c.Patches[target]); err != nil {
-		return nil, err
-	}
-	r := &role{}
-	if r.schematic, err = schematic(o); err != nil {
-		return nil, err
-	}
-	o.Done()
-	return r, nil
-}
-
-// schematic reads schematic.customization.
-func schematic(o *importer.Obj) (*importer.Schematic, error) {
-	s, err := o.Obj("schematic")
-	if err != nil || s == nil {
-		return nil, err
-	}
-	cust, err := s.Obj("customization")
-	if err != nil || cust == nil {
-		s.Done()
-		return nil, err
-	}
-	out := &importer.Schematic{}
-	if out.ExtraKernelArgs, err = cust.Strings("extraKernelArgs"); err != nil {
-		return nil, err
-	}
-	ext, err := cust.Obj("systemExtensions")
-	if err != nil {
-		return nil, err
-	}
-	if ext != nil {
-		if out.Extensions, err = ext.Strings("officialExtensions"); err != nil {
-			return nil, err
+// secretValues are the decrypted values the import read, for the leak
+// guard: talenv values from encrypted files, and the bundle's keys.
+func (im *imp) secretValues() map[string]string {
+	out := map[string]string{}
+	for k, v := range im.env.secretValues {
+		// A value the user also wrote in clear in talconfig.yaml (a domain
+		// inside a certificate SAN) is no secret the output could betray.
+		if !strings.Contains(string(im.src), v) {
+			out[k] = v
 		}
-		ext.Done()
 	}
-	cust.Done()
-	s.Done()
-	return out, nil
-}
-
-// patches reads key "patches": inline YAML strings or @file references.
-// A patch with several documents becomes one patch per document.
-func (im *imp) patches(o *importer.Obj, into []ast.Expr) ([]ast.Expr, error) {
-	list, err := o.Strings("patches")
-	if err != nil {
-		return nil, err
+	for k, v := range im.bundleKeys {
+		out[k] = v
 	}
-	for i, p := range list {
-		src := []byte(p)
-		if name, ok := strings.CutPrefix(strings.TrimSpace(p), "@"); ok {
-			b, err := im.readPatch(name)
-			if err != nil {
-				o.Warn("patches", "patch %d (%s) not imported: %v", i, name, err)
-				continue
-			}
-			src = b
-		}
-		if strings.Contains(string(src), "${") {
-			o.Warn("patches", "patch %d uses ${...}: hogen does not substitute talenv variables; replace them in the imported patch", i)
-		}
-		exprs, err := patchExprs(src)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: patch %d: %w", im.file, o.Field("patches"), i, err)
-		}
-		into = append(into, exprs...)
-	}
-	return into, nil
-}
-
-func (im *imp) readPatch(name string) ([]byte, error) {
-	if im.fsys == nil {
-		return nil, fmt.Errorf("no directory to read it from")
-	}
-	p := path.Clean(strings.TrimPrefix(name, "./"))
-	if !fs.ValidPath(p) {
-		return nil, fmt.Errorf("the path leaves talconfig.yaml's directory")
-	}
-	return fs.ReadFile(im.fsys, p)
-}
-
-func patchExprs(src []byte) ([]ast.Expr, error) {
-	dec := yaml.NewDecoder(strings.NewReader(string(src)))
-	var out []ast.Expr
-	for {
-		var doc yaml.Node
-		if err := dec.Decode(&doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, err
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		e, err := importer.YAMLExpr(&doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
+	return out
 }

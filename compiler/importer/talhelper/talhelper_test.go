@@ -38,6 +38,7 @@ func TestImportGolden(t *testing.T) {
 			}
 			importertest.Golden(t, tt.dir, r, *update)
 			importertest.Validate(t, r.Files)
+			importertest.Build(t, r.Files)
 		})
 	}
 }
@@ -51,7 +52,7 @@ func TestImportErrors(t *testing.T) {
 		{name: "envsubst hostname", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes: [{hostname: \"${HOST}\", ipAddress: 10.0.0.2}]\n", wantErr: "is not a DNS label"},
 		{name: "no IPv4", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes: [{hostname: a, ipAddress: \"fd00::1\"}]\n", wantErr: "needs the node's IPv4 address"},
 		{name: "not a mapping", src: "- a\n", wantErr: "must hold a mapping"},
-		{name: "labels not strings", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes:\n  - hostname: a\n    ipAddress: 10.0.0.2\n    nodeLabels: {a: [b]}\n", wantErr: "talconfig.yaml:6: nodes[0].nodeLabels: want a mapping of strings"},
+		{name: "labels not strings", src: "clusterName: a\nendpoint: https://10.0.0.1:6443\nnodes:\n  - hostname: a\n    ipAddress: 10.0.0.2\n    nodeLabels: {a: [b]}\n", wantErr: "talconfig.yaml:6: nodes[0].nodeLabels.a: want a mapping of strings"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,10 +95,10 @@ func TestImportNodeNetwork(t *testing.T) {
 			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`},
 		},
 		{
-			name:         "a second IPv6 address",
-			src:          head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
-			want:         []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`},
-			wantWarnings: []string{"talconfig.yaml:8: nodes[0].networkInterfaces[0].addresses: address fd00:1::99/64 not imported: hogen gives a node one IPv6 address (fd00:1::1); add this one with a node patch"},
+			name: "a second IPv6 address",
+			src:  head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
+			// The other address stays on the link, in the node's patch.
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, `interface: "eth0" addresses: ["fd00:1::99/64"]`},
 		},
 		{
 			// hogen has one node IPv6 network: the first node's; the other
@@ -106,10 +107,10 @@ func TestImportNodeNetwork(t *testing.T) {
 			src: head + "nodes:\n" +
 				node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64"]}]`) +
 				node(2, "10.0.0.2", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.2/24, "fd00:2::2/64"]}]`),
-			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): nodes[1]: address6 fd00:2::2 not imported"},
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): talconfig.yaml:9: nodes[1]: address6 fd00:2::2 not imported"},
 			wantWarnings: []string{
-				"talconfig.yaml:9: nodes[1]: address6 fd00:2::2 not imported: it is outside the node IPv6 network fd00:1::/64 (hogen has one for all nodes); add it with a node patch",
-				"talconfig.yaml:13: nodes[1].networkInterfaces[0].addresses: differs from node n1's: hogen keeps one value for the cluster (node n1's); set this node's with a patch",
+				"talconfig.yaml:9:5: nodes[1]: address6 fd00:2::2 not imported: it is outside the node IPv6 network fd00:1::/64 (hogen has one for all nodes); add it with a node patch",
+				"talconfig.yaml:13:25: nodes[1].networkInterfaces[0]: its IPv6 node network (fd00:2::/64) differs from node n1's (fd00:1::/64): hogen keeps one for the cluster (n1's); set this node's with a node patch",
 			},
 		},
 		{
@@ -117,8 +118,8 @@ func TestImportNodeNetwork(t *testing.T) {
 			// without cidr6, which hogen vet rejects.
 			name:         "IPv6 only in ipAddress",
 			src:          head + "nodes:\n" + node(1, `"10.0.0.1,fd00:1::1"`),
-			want:         []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): nodes: no interface gives the node IPv6 network"},
-			wantWarnings: []string{"talconfig.yaml:3: nodes: no interface gives the node IPv6 network: assumed fd00:1::/64; check it"},
+			want:         []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, "TODO(import): talconfig.yaml:3: nodes: no interface gives the node IPv6 network"},
+			wantWarnings: []string{"talconfig.yaml:3:1: nodes: no interface gives the node IPv6 network: assumed fd00:1::/64; check it"},
 		},
 	}
 	for _, tt := range tests {
@@ -139,7 +140,7 @@ func TestImportNodeNetwork(t *testing.T) {
 			var got []string
 			for _, w := range r.Warnings {
 				// Every node here lacks an interface; that warning is not the point.
-				if !strings.Contains(w.Msg, "no network interface given") {
+				if !strings.Contains(w.Msg, "no network interface holds") {
 					got = append(got, w.String())
 				}
 			}

@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/compiler/importer/clustertemplate"
 	"github.com/hogen-dev/hogen/compiler/importer/talhelper"
@@ -31,6 +34,8 @@ func (f *importFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.opts.KubernetesVersion, "kubernetes-version", "", "Kubernetes version, when the input has none or to replace it")
 	fl.StringVar(&f.opts.FluxURL, "flux-url", "", "Git repository Flux syncs from, when the input does not say")
 	fl.StringVar(&f.opts.NodeCIDR, "node-cidr", "", "node network (e.g. 192.168.1.0/24), when the input does not say")
+	fl.StringSliceVar(&f.opts.AgeRecipients, "age-recipient", nil, "age public key the imported secrets are encrypted to (default: the input's own recipients)")
+	fl.StringSliceVar(&f.opts.ClearVars, "clear-var", nil, "variable from an encrypted talenv file whose value may be written in clear (e.g. a domain name)")
 }
 
 func newImportCmd(env *Env) *cobra.Command {
@@ -41,9 +46,13 @@ func newImportCmd(env *Env) *cobra.Command {
 description (cluster.cue and nodes.cue) that passes 'hogen vet'.
 
 Fields hogen has no equivalent for are never dropped silently: each is
-printed as a warning and left as a "// TODO(import):" comment in the output.
-Secret values (such as cluster-template's cloudflare_token) are never
-written; the warning says where they belong.`,
+printed as a warning with its file:line:col and left as a "// TODO(import):"
+comment where it belongs in the output. Secret values (cluster-template's
+cloudflare_token, a value from an encrypted talenv file, a passphrase) are
+never written in clear; the warning says where they belong.
+
+The files are written only once they pass the same checks as 'hogen vet';
+an import that would not is reported (exit 1) and writes nothing.`,
 	}
 	return group(cmd, newImportTalhelperCmd(env), newImportClusterTemplateCmd(env))
 }
@@ -53,20 +62,30 @@ func newImportTalhelperCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "talhelper TALCONFIG",
 		Short: "Import a talhelper talconfig.yaml",
-		Long: `Import a talhelper talconfig.yaml. Patches given as "@file" are read
-relative to talconfig.yaml's directory.`,
-		Example: `  hogen import talhelper talos/talconfig.yaml -o cluster --flux-url https://github.com/me/home-ops`,
+		Long: `Import a talhelper talconfig.yaml, read as talhelper reads it: ${VAR}
+from talenv.yaml, talenv.sops.yaml, talenv.yml or talenv.sops.yml beside it
+(SOPS files decrypted with the age key sops finds: SOPS_AGE_KEY_FILE,
+SOPS_AGE_KEY, the default key file; a later file wins, files win over the
+environment), patches and machine files given as "@file" read relative to
+talconfig.yaml's directory.
+
+talsecret.yaml (or talsecret.sops.yaml) beside it, the cluster's Talos
+secrets bundle, becomes talos/secrets.sops.yaml, so the imported cluster
+keeps its CAs and tokens; a new talosconfig client certificate signed by
+its CA is written to talos/client.sops.yaml.`,
+		Example: `  SOPS_AGE_KEY_FILE=age.key hogen import talhelper talos/talconfig.yaml -o cluster --flux-url https://github.com/me/home-ops`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := readImportInput(args[0], "the talconfig", "talhelper's talconfig.yaml")
 			if err != nil {
 				return err
 			}
+			f.opts.Getenv = env.Getenv
 			r, err := talhelper.Import(args[0], src, os.DirFS(filepath.Dir(args[0])), f.opts)
 			if err != nil {
 				return err
 			}
-			return writeImport(env, f, r)
+			return writeImport(cmd.Context(), env, f, r)
 		},
 	}
 	f.register(cmd)
@@ -75,12 +94,23 @@ relative to talconfig.yaml's directory.`,
 
 func newImportClusterTemplateCmd(env *Env) *cobra.Command {
 	var f importFlags
+	var talosDir string
 	cmd := &cobra.Command{
 		Use:   "cluster-template CLUSTER_YAML NODES_YAML",
 		Short: "Import onedr0p/cluster-template's cluster.yaml and nodes.yaml",
 		Long: `Import onedr0p/cluster-template's cluster.yaml and nodes.yaml. The
-template keeps the Talos and Kubernetes versions in talenv.yaml: pass them
-with --talos-version and --kubernetes-version.`,
+template keeps the Talos and Kubernetes versions in talos/talenv.yaml;
+--talos-version and --kubernetes-version replace them. The template makes
+the cluster's Talos secrets with talhelper (talos/talsecret.sops.yaml):
+they become talos/secrets.sops.yaml, decrypted with the age key sops finds,
+so the cluster keeps its identity.
+
+The Talos patches come from the rendered talos/patches/ beside cluster.yaml
+(global/ for every node, controller/ for control planes, worker/, and one
+directory per node): the template's own and yours, as the cluster runs
+them. Without that directory, hogen's equivalents of the template's own
+patches are used (CoreDNS off, containerd and kubelet settings, sysctls,
+API server admission, metrics bind addresses, the Docker Hub mirror).`,
 		Example: `  hogen import cluster-template cluster.yaml nodes.yaml -o cluster --talos-version v1.10.5 --kubernetes-version v1.33.2`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -92,14 +122,25 @@ with --talos-version and --kubernetes-version.`,
 			if err != nil {
 				return err
 			}
-			r, err := clustertemplate.Import(args[0], c, args[1], n, f.opts)
+			in := clustertemplate.Input{ClusterFile: args[0], Cluster: c, NodesFile: args[1], Nodes: n, TalosDir: talosDir}
+			if in.TalosDir == "" {
+				in.TalosDir = filepath.Join(filepath.Dir(args[0]), "talos")
+			}
+			if st, err := os.Stat(in.TalosDir); err == nil && st.IsDir() {
+				in.Talos = os.DirFS(in.TalosDir)
+			} else if talosDir != "" {
+				return fmt.Errorf("reading %s (the rendered talos directory): not a directory", talosDir)
+			}
+			f.opts.Getenv = env.Getenv
+			r, err := clustertemplate.Import(in, f.opts)
 			if err != nil {
 				return err
 			}
-			return writeImport(env, f, r)
+			return writeImport(cmd.Context(), env, f, r)
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&talosDir, "talos-dir", "", "the rendered talos directory: talenv.yaml, patches/, talsecret.sops.yaml (default: talos beside CLUSTER_YAML)")
 	return cmd
 }
 
@@ -122,58 +163,27 @@ func readImportInput(path, role, want string) ([]byte, error) {
 	return nil, fmt.Errorf("reading %s (%s): %w", path, role, err)
 }
 
-// writeImport prints the warnings and writes the files, refusing to
-// overwrite a description unless --force.
-func writeImport(env *Env, f importFlags, r *importer.Result) error {
-	names := make([]string, 0, len(r.Files))
-	for name := range r.Files {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	if !f.force {
-		for _, name := range names {
-			if _, err := os.Stat(filepath.Join(f.out, name)); err == nil {
-				return fmt.Errorf("%s exists: pass --force to overwrite it, or -o to write elsewhere", filepath.Join(f.out, name))
-			}
-		}
-	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", f.out, err)
-	}
+// writeImport prints the warnings, then writes the files through
+// importer.Write, which vets them first and writes nothing when they fail.
+func writeImport(ctx context.Context, env *Env, f importFlags, r *importer.Result) error {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(env.Stderr, "hogen: warning: %s\n", w)
 	}
-	for _, name := range names {
-		if err := writeFileAtomic(filepath.Join(f.out, name), r.Files[name]); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "wrote %s\n", filepath.Join(f.out, name))
+	diags, err := importer.Write(ctx, r, importer.WriteOptions{Dir: f.out, Force: f.force, Getenv: env.Getenv})
+	var ds compiler.Diagnostics
+	if errors.As(err, &ds) {
+		diags.Print(env.Stderr)
+		fmt.Fprintf(env.Stderr, "hogen: the imported description does not pass 'hogen vet' (above), so nothing was written; "+
+			"fix the input, or pass the missing values as flags, and import again\n")
+		return errReported
 	}
-	fmt.Fprintf(env.Stdout, "%d warnings; next: resolve the TODO(import) comments, then run 'hogen vet %s'\n", len(r.Warnings), f.out)
-	return nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so an
-// interrupted import never leaves half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+	diags.Print(env.Stderr)
+	for _, name := range slices.Sorted(maps.Keys(r.Files)) {
+		fmt.Fprintf(env.Stdout, "wrote %s\n", filepath.Join(f.out, filepath.FromSlash(name)))
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
+	fmt.Fprintf(env.Stdout, "%d warnings; the description passes 'hogen vet'; next: resolve the TODO(import) comments\n", len(r.Warnings))
 	return nil
 }
