@@ -16,7 +16,8 @@
 //     pure function from the model to files. Nothing is written here.
 //  5. inputs.GuardLeaks searches every file that will not be encrypted for
 //     the secret values the inputs hold.
-//  6. The sink (package sink) writes, checks or diffs the files.
+//  6. The sink (package sink) writes, checks or diffs the files, only
+//     under the emitters' output roots (ScopeOf), never over an input.
 package compiler
 
 import (
@@ -25,12 +26,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hogen-dev/hogen/compiler/check"
 	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters"
 )
 
@@ -67,6 +70,13 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	files, err := load.ReadDir(opts.Dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	// A secret input cut short is found without a key, at its line.
+	if ds, err := inputs.CheckFormat(opts.Dir); err != nil || len(ds) > 0 {
+		if err == nil {
+			err = ds
+		}
+		return nil, ds, err
 	}
 	if opts.SecretNames == nil {
 		if opts.SecretNames, err = inputs.SecretNames(opts.Dir); err != nil {
@@ -109,13 +119,25 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 // Emit runs every enabled emitter in order and returns all their files.
 // Emitters that check the description first do so before any emits, so
 // their warnings come back even when an emitter later fails. Problems an
-// emitter reports are positioned through the model.
+// emitter reports are positioned through the model; so are files an
+// emitter must not write (an input of the description, a path outside its
+// output roots, a path another emitter writes), at the line that made the
+// path when the emitter says (a Jsonnet line). Every problem of every
+// emitter comes back at once.
 func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter) ([]emitters.File, Diagnostics, error) {
+	return emit(ctx, d, registry, false)
+}
+
+// emit is Emit; lenient skips an emitter that fails with a plain error
+// (one that cannot run without its inputs), keeping the others' problems.
+func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter, lenient bool) ([]emitters.File, Diagnostics, error) {
 	diags := CheckEmitters(d, registry)
 	if len(diags.Errors()) > 0 {
 		return nil, diags, diags
 	}
+	scope := ScopeOf(d, registry)
 	var files []emitters.File
+	var bad Diagnostics
 	owner := map[string]string{}
 	// Indexers run last, over the others' paths.
 	ordered := slices.Concat(slices.DeleteFunc(slices.Clone(registry), isIndexer), slices.DeleteFunc(slices.Clone(registry), notIndexer))
@@ -135,25 +157,108 @@ func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 		}
 		var ps emitters.Problems
 		if errors.As(err, &ps) {
-			diags = append(diags, positioned(d, ps)...)
-			return nil, diags, diags
+			bad = append(bad, positioned(d, ps)...)
+			continue
+		}
+		if err != nil && lenient && ctx.Err() == nil {
+			continue
 		}
 		if err != nil {
 			return nil, diags, fmt.Errorf("emitter %s: %w", e.Name(), err)
 		}
-		for _, f := range out {
-			if prev, dup := owner[f.Path]; dup {
-				return nil, diags, fmt.Errorf("emitters %s and %s both write %s", prev, e.Name(), f.Path)
-			}
-			owner[f.Path] = e.Name()
-		}
+		bad = append(bad, misplaced(d, e, out, scope, owner)...)
 		files = append(files, out...)
+	}
+	if len(bad) > 0 {
+		diags = append(diags, bad...).Sorted()
+		return nil, diags, diags
 	}
 	return files, diags, nil
 }
 
 func isIndexer(e emitters.Emitter) bool  { _, ok := e.(emitters.Indexer); return ok }
 func notIndexer(e emitters.Emitter) bool { return !isIndexer(e) }
+
+// misplaced reports the files of e that no emitter may write, or that
+// another emitter (recorded in owner) already writes.
+func misplaced(d *model.Description, e emitters.Emitter, out []emitters.File, scope sink.Scope, owner map[string]string) Diagnostics {
+	var roots []string
+	if r, ok := e.(emitters.Rooted); ok {
+		roots = r.Roots(d)
+	}
+	own := sink.Scope{Roots: roots}
+	var diags Diagnostics
+	for _, f := range out {
+		at := f.Origin
+		if !at.IsValid() {
+			at = d.Pos.Of("emitters." + e.Name())
+		}
+		bad := func(fix, format string, args ...any) {
+			diags = append(diags, Diagnostic{Pos: at, Msg: fmt.Sprintf(format, args...), Fix: fix})
+		}
+		switch prev, dup := owner[f.Path]; {
+		case scope.Protects(f.Path) != "":
+			bad("write it to another path: hogen never writes, deletes or takes over an input of the description",
+				"emitter %s writes %s, which %s", e.Name(), f.Path, scope.Protects(f.Path))
+		case !own.InRoots(f.Path):
+			bad("this is a bug in the emitter: it must declare every place it writes (emitters.Rooted)",
+				"emitter %s writes %s, outside its output roots (%s)", e.Name(), f.Path, strings.Join(roots, ", "))
+		case dup:
+			bad("give the Jsonnet emitter another out directory, or drop the file from one of them",
+				"%s is written by both emitter %s and emitter %s", f.Path, prev, e.Name())
+		}
+		owner[f.Path] = e.Name()
+	}
+	return diags
+}
+
+// ScopeOf is what the sink may touch for d: the output roots of every
+// emitter in the registry, enabled or not (a disabled emitter's old files
+// are pruned where it wrote them), and the inputs it must never touch.
+func ScopeOf(d *model.Description, registry []emitters.Emitter) sink.Scope {
+	var s sink.Scope
+	for _, e := range registry {
+		if r, ok := e.(emitters.Rooted); ok {
+			s.Roots = append(s.Roots, r.Roots(d)...)
+		}
+	}
+	slices.Sort(s.Roots)
+	s.Roots = slices.Compact(s.Roots)
+	s.Inputs = slices.Sorted(maps.Keys(d.Inputs.Jsonnet))
+	s.Secrets = slices.Clone(inputs.SecretInputs)
+	return s
+}
+
+// Vet checks the description in opts.Dir as far as it can without a key
+// and without writing: Load (which checks the secret inputs' format), the
+// emitters' checks, a keyless run of the emitters for the problems they
+// report and the files no emitter may write, and the sink's manifest. An
+// emitter that cannot run without its inputs (no Talos bundle yet) is left
+// for build to report.
+func Vet(ctx context.Context, opts Options, registry []emitters.Emitter) (*model.Description, Diagnostics, error) {
+	d, diags, err := Load(ctx, opts)
+	if err != nil {
+		return d, diags, err
+	}
+	noKey := func(string) string { return "" }
+	if _, err := inputs.Unlock(d, opts.Dir, noKey); err != nil {
+		return d, diags, err
+	}
+	_, more, err := emit(ctx, d, registry, true)
+	var ds Diagnostics
+	if err != nil && !errors.As(err, &ds) {
+		return d, diags, err
+	}
+	manifest, err := sink.CheckManifest(opts.Dir)
+	if err != nil {
+		return d, diags, err
+	}
+	diags = append(append(diags, more...), manifest...).Sorted()
+	if len(diags.Errors()) > 0 {
+		return d, diags, diags
+	}
+	return d, diags, nil
+}
 
 // CheckEmitters runs the checks of the enabled emitters that have any
 // (emitters.Checker): what Emit would refuse, found without emitting, so
@@ -171,7 +276,11 @@ func CheckEmitters(d *model.Description, registry []emitters.Emitter) Diagnostic
 func positioned(d *model.Description, ps emitters.Problems) Diagnostics {
 	var diags Diagnostics
 	for _, p := range ps {
-		diags = append(diags, Diagnostic{Pos: d.Pos.Of(p.Path), Path: p.Path, Msg: p.Msg, Fix: p.Fix, Warning: p.Warning})
+		pos := p.Pos
+		if !pos.IsValid() {
+			pos = d.Pos.Of(p.Path)
+		}
+		diags = append(diags, Diagnostic{Pos: pos, Path: p.Path, Msg: p.Msg, Fix: p.Fix, Warning: p.Warning})
 	}
 	return diags
 }
@@ -185,6 +294,9 @@ type Result struct {
 	// Unlocked tells which age keys opened the secret inputs, and which
 	// inputs no key was found for.
 	Unlocked *inputs.Unlocked
+	// Scope is what the sink may touch: the emitters' output roots, and
+	// the inputs it must not.
+	Scope sink.Scope
 }
 
 // Generate is the whole pipeline short of writing: Load, Unlock the secret
@@ -218,5 +330,6 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 		return res, err
 	}
 	res.Files = files
+	res.Scope = ScopeOf(d, registry)
 	return res, nil
 }
