@@ -21,6 +21,7 @@
 package compiler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,8 +34,10 @@ import (
 	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // Diagnostic and Diagnostics are the compiler's problem reports (package
@@ -72,11 +75,8 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 		return nil, nil, err
 	}
 	// A secret input cut short is found without a key, at its line.
-	if ds, err := inputs.CheckFormat(opts.Dir); err != nil || len(ds) > 0 {
-		if err == nil {
-			err = ds
-		}
-		return nil, ds, err
+	if ds, err := inputs.CheckFormat(opts.Dir, secrets.InputFile); err != nil || len(ds) > 0 {
+		return nil, ds, cmp.Or(err, error(ds))
 	}
 	if opts.SecretNames == nil {
 		if opts.SecretNames, err = inputs.SecretNames(opts.Dir); err != nil {
@@ -86,6 +86,12 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	d, diags, err := LoadFiles(ctx, opts, files)
 	if err != nil {
 		return nil, diags, err
+	}
+	if d.Emitters.Talos.Enabled {
+		ds, err := inputs.CheckFormat(opts.Dir, talos.SecretsFile, talos.ClientFile)
+		if err != nil || len(ds) > 0 {
+			return nil, append(diags, ds...), cmp.Or(err, error(ds))
+		}
 	}
 	diags = append(diags, inputs.Stale(d, opts.Dir)...)
 	d.Inputs.RepoPath = load.RepoPath(opts.Dir)
@@ -198,7 +204,7 @@ func misplaced(d *model.Description, e emitters.Emitter, out []emitters.File, sc
 		}
 		switch prev, dup := owner[f.Path]; {
 		case scope.Protects(f.Path) != "":
-			bad("write it to another path: hogen never writes, deletes or takes over an input of the description",
+			bad("write it to another path: an input of the description is never an output",
 				"emitter %s writes %s, which %s", e.Name(), f.Path, scope.Protects(f.Path))
 		case !own.InRoots(f.Path):
 			bad("this is a bug in the emitter: it must declare every place it writes (emitters.Rooted)",

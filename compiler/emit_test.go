@@ -29,7 +29,7 @@ func TestEmitAllOrNothing(t *testing.T) {
 		{"two emitters write one path", []emitters.Emitter{ok, emitter("dup", []emitters.File{{Path: "k/a.yaml", Origin: jsonnetLine}}, nil)},
 			"e.jsonnet:7:3: error: k/a.yaml is written by both emitter ok and emitter dup\n\tfix: give the Jsonnet emitter another out directory, or drop the file from one of them"},
 		{"a secret input", []emitters.Emitter{emitter("j", []emitters.File{{Path: "talos/secrets.sops.yaml", Origin: jsonnetLine}}, nil)},
-			"e.jsonnet:7:3: error: emitter j writes talos/secrets.sops.yaml, which is a secret input of the description\n\tfix: write it to another path: hogen never writes, deletes or takes over an input of the description"},
+			"e.jsonnet:7:3: error: emitter j writes talos/secrets.sops.yaml, which is a secret input of the description\n\tfix: write it to another path: an input of the description is never an output"},
 		{"a Jsonnet input", []emitters.Emitter{emitter("j", []emitters.File{{Path: "k/lib.libsonnet"}}, nil)}, "emitter j writes k/lib.libsonnet, which is an input of the description"},
 		{"outside its roots", []emitters.Emitter{emitter("j", []emitters.File{{Path: "other/x.yaml"}}, nil)}, "emitter j writes other/x.yaml, outside its output roots (k)"},
 		{"problems are positioned", []emitters.Emitter{emitter("p", nil, emitters.Problems{{Path: "nodes.a.disk", Msg: "no disk"}})}, "nodes.cue:3:2: error: nodes.a.disk: no disk"},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/getsops/sops/v3/stores"
 	"gopkg.in/yaml.v3"
 )
@@ -19,6 +20,9 @@ import (
 type FormatError struct {
 	Line, Col int
 	Msg       string
+	// Entry is set when one entry of an InputFile is wrong (a value in
+	// clear, a bad name), not the file as a whole.
+	Entry bool
 }
 
 func (e *FormatError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
@@ -36,24 +40,24 @@ func CheckFormat(data []byte, flat bool) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return &FormatError{1, 1, "the file is empty"}
+			return &FormatError{Line: 1, Col: 1, Msg: "the file is empty"}
 		}
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return &FormatError{line, 1, "not valid YAML: " + m[2]}
+			return &FormatError{Line: line, Col: 1, Msg: "not valid YAML: " + m[2]}
 		}
-		return &FormatError{1, 1, "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return &FormatError{Line: 1, Col: 1, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
-		return &FormatError{second.Line, second.Column, "holds more than one YAML document"}
+		return &FormatError{Line: second.Line, Col: second.Column, Msg: "holds more than one YAML document"}
 	}
 	if len(doc.Content) == 0 {
-		return &FormatError{1, 1, "the file is empty"}
+		return &FormatError{Line: 1, Col: 1, Msg: "the file is empty"}
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return &FormatError{top.Line, top.Column, "is not a YAML mapping"}
+		return &FormatError{Line: top.Line, Col: top.Column, Msg: "is not a YAML mapping"}
 	}
 	var meta *yaml.Node
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -67,7 +71,7 @@ func CheckFormat(data []byte, flat bool) error {
 				val = v.Value
 			}
 			if err := checkEntry(k.Value, val); err != nil {
-				return &FormatError{k.Line, k.Column, err.Error()}
+				return &FormatError{Line: k.Line, Col: k.Column, Msg: err.Error(), Entry: true}
 			}
 		}
 		if err := checkCut(v); err != nil {
@@ -76,7 +80,7 @@ func CheckFormat(data []byte, flat bool) error {
 	}
 	if meta == nil {
 		end := lastLine(top)
-		return &FormatError{end, 1, fmt.Sprintf("has no %q metadata: the file is cut short, or is not SOPS-encrypted", stores.SopsMetadataKey)}
+		return &FormatError{Line: end, Col: 1, Msg: fmt.Sprintf("has no %q metadata: the file is cut short, or is not SOPS-encrypted", stores.SopsMetadataKey)}
 	}
 	return checkMetadata(meta)
 }
@@ -84,14 +88,14 @@ func CheckFormat(data []byte, flat bool) error {
 // checkMetadata checks the sops metadata that opening the file needs.
 func checkMetadata(meta *yaml.Node) error {
 	if meta.Kind != yaml.MappingNode {
-		return &FormatError{meta.Line, meta.Column, "sops: is not a mapping"}
+		return &FormatError{Line: meta.Line, Col: meta.Column, Msg: "sops: is not a mapping"}
 	}
 	fields := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(meta.Content); i += 2 {
 		fields[meta.Content[i].Value] = meta.Content[i+1]
 	}
 	missing := func(f string) error {
-		return &FormatError{lastLine(meta), 1, fmt.Sprintf("sops.%s is missing: the file is cut short, or was edited by hand", f)}
+		return &FormatError{Line: lastLine(meta), Col: 1, Msg: fmt.Sprintf("sops.%s is missing: the file is cut short, or was edited by hand", f)}
 	}
 	for _, f := range []string{"mac", "lastmodified", "version"} {
 		if v := fields[f]; v == nil || v.Kind != yaml.ScalarNode || v.Value == "" {
@@ -99,19 +103,22 @@ func checkMetadata(meta *yaml.Node) error {
 		}
 	}
 	if v := fields["lastmodified"]; !validTime(v.Value) {
-		return &FormatError{v.Line, v.Column, fmt.Sprintf("sops.lastmodified %q is not a time like 2006-01-02T15:04:05Z", clip(v.Value))}
+		return &FormatError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("sops.lastmodified %q is not a time like 2006-01-02T15:04:05Z", clip(v.Value))}
 	}
-	age := fields["age"]
-	if age == nil || age.Kind != yaml.SequenceNode || len(age.Content) == 0 {
+	keys := fields["age"]
+	if keys == nil || keys.Kind != yaml.SequenceNode || len(keys.Content) == 0 {
 		if hasOtherKeys(fields) {
 			return nil // not age: sops itself will say whether it opens
 		}
 		return missing("age")
 	}
-	for _, r := range age.Content {
-		enc := field(r, "enc")
-		if field(r, "recipient") == nil || enc == nil || !strings.Contains(enc.Value, "-----END AGE ENCRYPTED FILE-----") {
-			return &FormatError{r.Line, r.Column, "sops.age: a recipient's encrypted data key is incomplete: the file is cut short, or was edited by hand"}
+	for _, r := range keys.Content {
+		enc, rcpt := field(r, "enc"), field(r, "recipient")
+		if rcpt == nil || enc == nil || !strings.Contains(enc.Value, "-----END AGE ENCRYPTED FILE-----") {
+			return &FormatError{Line: r.Line, Col: r.Column, Msg: "sops.age: a recipient's encrypted data key is incomplete: the file is cut short, or was edited by hand"}
+		}
+		if _, err := age.ParseRecipients(strings.NewReader(rcpt.Value)); err != nil {
+			return &FormatError{Line: rcpt.Line, Col: rcpt.Column, Msg: fmt.Sprintf("sops.age: recipient %q is not an age recipient: the file is cut short, or was edited by hand", clip(rcpt.Value))}
 		}
 	}
 	return nil
@@ -144,7 +151,7 @@ func field(n *yaml.Node, name string) *yaml.Node {
 // checkCut finds an encrypted value cut short under n.
 func checkCut(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "ENC[") && !strings.HasSuffix(n.Value, "]") {
-		return &FormatError{n.Line, n.Column, "an encrypted value is cut short: the file is truncated, or was edited by hand"}
+		return &FormatError{Line: n.Line, Col: n.Column, Msg: "an encrypted value is cut short: the file is truncated, or was edited by hand"}
 	}
 	for _, c := range n.Content {
 		if err := checkCut(c); err != nil {

@@ -143,7 +143,8 @@ func jsonError(bad func(int64, string, ...any) error, b []byte, err error) error
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return bad(syn.Offset, "%s is not valid JSON: %s", ManifestName, syn.Error())
+		// Offset is just past the byte that broke it.
+		return bad(syn.Offset-1, "%s is not valid JSON: %s", ManifestName, syn.Error())
 	case errors.As(err, &typ):
 		return bad(typ.Offset, "%s: %s holds a %s, not what hogen wrote there", ManifestName, clip(typ.Field, 80), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -289,7 +289,7 @@ func TestCorruptManifest(t *testing.T) {
 	}{
 		{name: "truncated", data: "{\n  \"files\": {\n    \"a.yaml\": \"sha", line: 3, col: 19, want: "ends before its JSON does"},
 		{name: "empty", data: "", line: 1, col: 1, want: "is empty"},
-		{name: "syntax", data: "{\n  \"files\": {,}\n}\n", line: 2, col: 14, want: "is not valid JSON"},
+		{name: "syntax", data: "{\n  \"files\": {,}\n}\n", line: 2, col: 13, want: "is not valid JSON"},
 		{name: "wrong type", data: "{\n  \"files\": 3\n}\n", line: 2, col: 3, want: "must map each path"},
 		{name: "unknown field", data: "{\n  \"files\": {},\n  \"extra\": 1\n}\n", line: 3, col: 3, want: `a field hogen never writes: "extra"`},
 		{name: "escaping path", data: "{\n  \"files\": {\n    \"../x\": \"" + h + "\"\n  }\n}\n", line: 3, col: 5, want: `"../x" leaves the output directory`},
