@@ -23,8 +23,11 @@ func newBuildCmd(env *Env) *cobra.Command {
 writes the generated files beside it. It writes nothing unless every emitter
 succeeds; each file is replaced atomically and only when its bytes change.
 Files hogen generated before and no longer generates are removed; hogen
-keeps their list in ` + sink.ManifestName + ` and never touches a file it did not
-generate.
+keeps their list, with the hash of each, in ` + sink.ManifestName + `, and removes
+one only while it holds what hogen wrote, under an emitter's output
+directories, and never an input of the description. It never touches a file
+it did not generate, nor anything through a symbolic link. One build runs at
+a time per directory; one that is killed is undone by the next.
 
 With --check, build writes nothing: it prints a unified diff of what would
 change and exits 1 when the tree is out of date, 0 when it is current.
