@@ -1,3 +1,5 @@
+//go:build unix
+
 package sink
 
 import (
@@ -192,5 +194,63 @@ func TestBadJournalRefused(t *testing.T) {
 			_, err = NewPlan(dir, []emitters.File{}, nil, killScope)
 			mustContain(t, err, "was interrupted")
 		})
+	}
+}
+
+// TestReadOnlyDirectoryChangesNothing: a prune a read-only directory
+// blocks is found before anything moves, and nothing is changed. Root
+// may write anywhere, so as root the test runs itself as nobody.
+func TestReadOnlyDirectoryChangesNothing(t *testing.T) {
+	if os.Getuid() == 0 {
+		asNobody(t, "TestReadOnlyDirectoryChangesNothing")
+		return
+	}
+	dir := t.TempDir()
+	build(t, dir, files("k/x.yaml", "x1\n", "k/ro/a.yaml", "a\n", "k/ro/b.yaml", "b\n"))
+	os.Chmod(filepath.Join(dir, "k/ro"), 0o555)
+	defer os.Chmod(filepath.Join(dir, "k/ro"), 0o755)
+	before := fullSnapshot(t, dir)
+	p, err := NewPlan(dir, files("k/x.yaml", "x2\n", "k/ro/b.yaml", "b\n"), nil, everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, p.Apply(t.Context()), "k/ro", "permission denied", "nothing was changed")
+	if diff := cmp.Diff(before, fullSnapshot(t, dir)); diff != "" {
+		t.Errorf("a blocked prune changed the tree (-before +after):\n%s", diff)
+	}
+}
+
+// asNobody runs the test named in a child process as the nobody user.
+func asNobody(t *testing.T, name string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test binary's own directory is root's only: run a copy.
+	bin, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "hogen-nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	copied := filepath.Join(dir, "sink.test")
+	if err := os.WriteFile(copied, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(copied, "-test.run=^"+name+"$", "-test.v")
+	cmd.Dir = os.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+os.TempDir(), "HOME=/")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("as nobody: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: "+name) {
+		t.Fatalf("as nobody, the test did not run:\n%s", out)
 	}
 }

@@ -27,9 +27,6 @@ type Lock struct {
 	file      *os.File
 }
 
-// errLocked marks a tree another process is building.
-var errLocked = errors.New("locked")
-
 // lockTree takes the lock of t without waiting. The error of a held lock
 // names the process holding it.
 func lockTree(t *tree) (*Lock, error) {
@@ -43,7 +40,7 @@ func lockTree(t *tree) (*Lock, error) {
 			holder := readHolder(f)
 			f.Close()
 			if errors.Is(err, unix.EWOULDBLOCK) {
-				return nil, fmt.Errorf("%w: another hogen build (%s) is writing %s: wait for it to finish, then build again", errLocked, holder, t.dir)
+				return nil, fmt.Errorf("another hogen build (%s) is writing %s: wait for it to finish, then build again", holder, t.dir)
 			}
 			return nil, fmt.Errorf("taking the build lock %s: %w", filepath.Join(t.dir, LockName), err)
 		}

@@ -201,7 +201,7 @@ func readAll(t *tree, files []emitters.File) ([]item, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("refusing to write:\n\t%w", joinLines(errs))
+		return nil, fmt.Errorf("refusing to write:\n\t%w\nreplace each link with the directory or file it stands for, then build again", joinLines(errs))
 	}
 	return items, nil
 }
