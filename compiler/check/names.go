@@ -12,12 +12,19 @@ import (
 
 	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/compiler/model"
-	"github.com/hogen-dev/hogen/emitters/flux"
+)
+
+// What emitters/flux names and writes (its SourceName, ClusterApps,
+// ClusterMeta, Namespace and SecretsName): this package cannot import it,
+// as the Flux emitter's tests import the compiler.
+const (
+	fluxNamespace  = "flux-system"
+	clusterSecrets = "cluster-secrets"
 )
 
 // reservedApps are the names of the Flux Kustomizations in flux-system
 // beside the apps' own, which are named after the apps.
-var reservedApps = []string{flux.SourceName, flux.ClusterApps, flux.ClusterMeta}
+var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta"}
 
 // appFiles are the stems of the files the Flux emitter writes in every
 // app's directory (kubernetes/apps/<ns>/<app>/app/), where manifests go
@@ -30,7 +37,7 @@ func (c *checker) reservedNames() {
 	for _, a := range c.d.Apps {
 		p := "apps." + a.Name
 		if slices.Contains(reservedApps, a.Name) {
-			c.Errorf(p, "rename the app", "app name %q is reserved: hogen names a Flux Kustomization of its own %q in %s", a.Name, a.Name, flux.Namespace)
+			c.Errorf(p, "rename the app", "app name %q is reserved: hogen names a Flux Kustomization of its own %q in %s", a.Name, a.Name, fluxNamespace)
 		}
 		for _, stem := range model.SortedKeys(a.Manifests) {
 			if slices.Contains(appFiles, stem) {
@@ -55,7 +62,7 @@ func (c *checker) secretsOnce() {
 		first[key] = path
 	}
 	if len(c.d.Cluster.Substitutions.Secrets) > 0 {
-		first[flux.Namespace+"/"+flux.SecretsName] = "cluster.substitutions.secrets"
+		first[fluxNamespace+"/"+clusterSecrets] = "cluster.substitutions.secrets"
 	}
 	for _, a := range c.d.Apps {
 		for _, s := range model.SortedKeys(a.Secrets) {
