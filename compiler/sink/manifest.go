@@ -101,33 +101,8 @@ func parseManifest(name string, b []byte) (owned, error) {
 	if dec.More() {
 		return o, bad(dec.InputOffset(), "%s holds more than one JSON value", ManifestName)
 	}
-	filesAt := int64(bytes.Index(b, []byte(`"files"`)))
-	switch {
-	case raw.Files == nil:
-		return o, bad(0, `%s has no "files"`, ManifestName)
-	case raw.Files[0] == '[':
-		var list []string
-		if err := json.Unmarshal(raw.Files, &list); err != nil {
-			return o, bad(filesAt, `"files" must list paths`)
-		}
-		for _, p := range list {
-			if _, dup := o.hashes[p]; dup {
-				return o, bad(entryOffset(b, p), "%q is listed twice", p)
-			}
-			o.hashes[p] = ""
-		}
-	default:
-		if err := json.Unmarshal(raw.Files, &o.hashes); err != nil {
-			return o, bad(filesAt, `"files" must map each path to the sha256 of its bytes`)
-		}
-	}
-	for p, h := range o.hashes {
-		if err := CheckPath(p); err != nil {
-			return o, bad(entryOffset(b, p), "%v", err)
-		}
-		if h != "" && !hashPattern.MatchString(h) {
-			return o, bad(entryOffset(b, p), "the hash of %s is %s, not sha256: and 64 hex digits", p, clip(strconv.Quote(h), 80))
-		}
+	if err := o.readFiles(b, raw.Files, bad); err != nil {
+		return o, err
 	}
 	for p, r := range raw.Digests {
 		if _, ok := o.hashes[p]; ok {
@@ -135,6 +110,42 @@ func parseManifest(name string, b []byte) (owned, error) {
 		}
 	}
 	return o, nil
+}
+
+// readFiles reads the manifest's "files": a map of path to hash, or the
+// list of paths earlier versions wrote. Every path must be one hogen could
+// write, every hash a sha256.
+func (o owned) readFiles(b []byte, files json.RawMessage, bad func(int64, string, ...any) error) error {
+	filesAt := int64(bytes.Index(b, []byte(`"files"`)))
+	switch {
+	case files == nil:
+		return bad(0, `%s has no "files"`, ManifestName)
+	case files[0] == '[':
+		var list []string
+		if err := json.Unmarshal(files, &list); err != nil {
+			return bad(filesAt, `"files" must list paths`)
+		}
+		for _, p := range list {
+			if _, dup := o.hashes[p]; dup {
+				return bad(entryOffset(b, p), "%q is listed twice", p)
+			}
+			o.hashes[p] = ""
+		}
+	default:
+		if err := json.Unmarshal(files, &o.hashes); err != nil {
+			return bad(filesAt, `"files" must map each path to the sha256 of its bytes`)
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(o.hashes)) {
+		h := o.hashes[p]
+		if err := CheckPath(p); err != nil {
+			return bad(entryOffset(b, p), "%v", err)
+		}
+		if h != "" && !hashPattern.MatchString(h) {
+			return bad(entryOffset(b, p), "the hash of %s is %s, not sha256: and 64 hex digits", p, clip(strconv.Quote(h), 80))
+		}
+	}
+	return nil
 }
 
 // jsonError positions a decoding error.
