@@ -81,7 +81,7 @@ func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) 
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := sink.NewPlan(b.TempDir(), out, sealer); err != nil {
+				if _, err := sink.NewPlan(b.TempDir(), out, sealer, ScopeOf(d, registry)); err != nil {
 					b.Fatal(err)
 				}
 			}

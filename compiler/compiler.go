@@ -16,10 +16,12 @@
 //     pure function from the model to files. Nothing is written here.
 //  5. inputs.GuardLeaks searches every file that will not be encrypted for
 //     the secret values the inputs hold.
-//  6. The sink (package sink) writes, checks or diffs the files.
+//  6. The sink (package sink) writes, checks or diffs the files, only
+//     under the emitters' output roots (ScopeOf), never over an input.
 package compiler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +33,10 @@ import (
 	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
+	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // Diagnostic and Diagnostics are the compiler's problem reports (package
@@ -68,6 +73,10 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	if err != nil {
 		return nil, nil, err
 	}
+	// A secret input cut short is found without a key, at its line.
+	if ds, err := inputs.CheckFormat(opts.Dir, secrets.InputFile); err != nil || len(ds) > 0 {
+		return nil, ds, cmp.Or(err, error(ds))
+	}
 	if opts.SecretNames == nil {
 		if opts.SecretNames, err = inputs.SecretNames(opts.Dir); err != nil {
 			return nil, nil, err
@@ -76,6 +85,12 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 	d, diags, err := LoadFiles(ctx, opts, files)
 	if err != nil {
 		return nil, diags, err
+	}
+	if d.Emitters.Talos.Enabled {
+		ds, err := inputs.CheckFormat(opts.Dir, talos.SecretsFile, talos.ClientFile)
+		if err != nil || len(ds) > 0 {
+			return nil, append(diags, ds...), cmp.Or(err, error(ds))
+		}
 	}
 	diags = append(diags, inputs.Stale(d, opts.Dir)...)
 	d.Inputs.RepoPath = load.RepoPath(opts.Dir)
@@ -109,13 +124,25 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 // Emit runs every enabled emitter in order and returns all their files.
 // Emitters that check the description first do so before any emits, so
 // their warnings come back even when an emitter later fails. Problems an
-// emitter reports are positioned through the model.
+// emitter reports are positioned through the model; so are files an
+// emitter must not write (an input of the description, a path outside its
+// output roots, a path another emitter writes), at the line that made the
+// path when the emitter says (a Jsonnet line). Every problem of every
+// emitter comes back at once.
 func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter) ([]emitters.File, Diagnostics, error) {
+	return emit(ctx, d, registry, false)
+}
+
+// emit is Emit; lenient skips an emitter that fails with a plain error
+// (one that cannot run without its inputs), keeping the others' problems.
+func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter, lenient bool) ([]emitters.File, Diagnostics, error) {
 	diags := CheckEmitters(d, registry)
 	if len(diags.Errors()) > 0 {
 		return nil, diags, diags
 	}
+	scope := ScopeOf(d, registry)
 	var files []emitters.File
+	var bad Diagnostics
 	owner := map[string]string{}
 	// Indexers run last, over the others' paths.
 	ordered := slices.Concat(slices.DeleteFunc(slices.Clone(registry), isIndexer), slices.DeleteFunc(slices.Clone(registry), notIndexer))
@@ -135,19 +162,21 @@ func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 		}
 		var ps emitters.Problems
 		if errors.As(err, &ps) {
-			diags = append(diags, positioned(d, ps)...)
-			return nil, diags, diags
+			bad = append(bad, positioned(d, ps)...)
+			continue
+		}
+		if err != nil && lenient && ctx.Err() == nil {
+			continue
 		}
 		if err != nil {
 			return nil, diags, fmt.Errorf("emitter %s: %w", e.Name(), err)
 		}
-		for _, f := range out {
-			if prev, dup := owner[f.Path]; dup {
-				return nil, diags, fmt.Errorf("emitters %s and %s both write %s", prev, e.Name(), f.Path)
-			}
-			owner[f.Path] = e.Name()
-		}
+		bad = append(bad, misplaced(d, e, out, scope, owner)...)
 		files = append(files, out...)
+	}
+	if len(bad) > 0 {
+		diags = append(diags, bad...).Sorted()
+		return nil, diags, diags
 	}
 	return files, diags, nil
 }
@@ -171,7 +200,11 @@ func CheckEmitters(d *model.Description, registry []emitters.Emitter) Diagnostic
 func positioned(d *model.Description, ps emitters.Problems) Diagnostics {
 	var diags Diagnostics
 	for _, p := range ps {
-		diags = append(diags, Diagnostic{Pos: d.Pos.Of(p.Path), Path: p.Path, Msg: p.Msg, Fix: p.Fix, Warning: p.Warning})
+		pos := p.Pos
+		if !pos.IsValid() {
+			pos = d.Pos.Of(p.Path)
+		}
+		diags = append(diags, Diagnostic{Pos: pos, Path: p.Path, Msg: p.Msg, Fix: p.Fix, Warning: p.Warning})
 	}
 	return diags
 }
@@ -185,6 +218,9 @@ type Result struct {
 	// Unlocked tells which age keys opened the secret inputs, and which
 	// inputs no key was found for.
 	Unlocked *inputs.Unlocked
+	// Scope is what the sink may touch: the emitters' output roots, and
+	// the inputs it must not.
+	Scope sink.Scope
 }
 
 // Generate is the whole pipeline short of writing: Load, Unlock the secret
@@ -218,5 +254,6 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 		return res, err
 	}
 	res.Files = files
+	res.Scope = ScopeOf(d, registry)
 	return res, nil
 }

@@ -28,6 +28,10 @@ type File struct {
 	// would, but for the secrets. The sink keeps it in its manifest, so that
 	// a build without the key can still tell that the file is stale.
 	Digest string
+	// Origin, when the emitter knows it, is where the description (or a
+	// file it reads, such as a Jsonnet emitter) decides this file's path:
+	// problems with the path are reported there.
+	Origin model.Pos
 }
 
 // Emitter turns the model into files. It is pure: no disk, no clock, no
@@ -41,11 +45,30 @@ type Emitter interface {
 	Emit(ctx context.Context, d *model.Description) ([]File, error)
 }
 
-// Func adapts a pair of plain functions to Emitter.
+// Rooted is implemented by every emitter that writes files: Roots
+// declares where they go, as slash paths, each a directory or a file ("."
+// is the whole tree), under which every file it emits lies. The compiler
+// refuses a file outside its emitter's roots, and the sink prunes a file
+// hogen generated before only under the roots of the registry's emitters,
+// enabled or not: the manifest alone is never enough.
+type Rooted interface {
+	Roots(d *model.Description) []string
+}
+
+// Func adapts plain functions to Emitter and Rooted.
 type Func struct {
-	ID     string
-	IsOn   func(d *model.Description) bool
-	EmitFn func(ctx context.Context, d *model.Description) ([]File, error)
+	ID      string
+	IsOn    func(d *model.Description) bool
+	EmitFn  func(ctx context.Context, d *model.Description) ([]File, error)
+	RootsFn func(d *model.Description) []string
+}
+
+// Roots implements Rooted; no RootsFn declares none.
+func (f Func) Roots(d *model.Description) []string {
+	if f.RootsFn == nil {
+		return nil
+	}
+	return f.RootsFn(d)
 }
 
 // Name implements Emitter.
@@ -67,6 +90,9 @@ type Problem struct {
 	Msg     string
 	Fix     string
 	Warning bool
+	// Pos, when set, is where the problem is in a file the description
+	// reads (a Jsonnet line), which Path's position cannot say.
+	Pos model.Pos
 }
 
 // Problems is a list of problems; as an error it fails the build, and the

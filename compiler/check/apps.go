@@ -19,7 +19,7 @@ func (c *checker) apps() {
 		for i, dep := range a.DependsOn {
 			p := fmt.Sprintf("apps.%s.dependsOn.%d", a.Name, i)
 			if _, ok := deps[dep]; !ok {
-				c.Errorf(p, "name an app defined under apps, or remove it", "app %s depends on %q, which is not an app", a.Name, dep)
+				c.Errorf(p, appFix(c.d, dep), "app %s depends on %q, which is not an app", a.Name, dep)
 			}
 		}
 	}

@@ -21,6 +21,8 @@ func Check(d *model.Description) diag.Diagnostics {
 	c.nodes()
 	c.api()
 	c.apps()
+	c.reservedNames()
+	c.secretsOnce()
 	c.secretRefs()
 	return c.Diags.Sorted()
 }

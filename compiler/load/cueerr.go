@@ -26,8 +26,9 @@ func (l *loader) translate(err error, def, user cue.Value, pos model.Positions) 
 		p := userPath(e.Path())
 		format, _ := e.Msg()
 		if strings.HasSuffix(format, "errors in empty disjunction:") {
+			// The branches follow, at p or below it (a list's element).
 			var branches []cueerrors.Error
-			for i+1 < len(errs) && userPath(errs[i+1].Path()) == p {
+			for i+1 < len(errs) && within(userPath(errs[i+1].Path()), p) {
 				i++
 				branches = append(branches, errs[i])
 			}
@@ -94,41 +95,47 @@ func (l *loader) withOthers(fix string, e cueerrors.Error, first model.Pos) stri
 	return strings.TrimPrefix(fix+"; also set at "+strings.Join(out, ", "), "; ")
 }
 
-// disjunction merges the branches of a failed disjunction. Branches that
-// only conflict with another allowed literal list the allowed values;
-// a branch failing a real constraint (a bound, a pattern) says why.
+// within tells whether path q is p or lies below it.
+func within(q, p string) bool { return q == p || strings.HasPrefix(q, p+".") }
+
+// disjunction merges the branches of a failed disjunction into one
+// diagnostic. A branch failing a real constraint (a bound, a pattern, a
+// field not allowed) says why, at its own path; branches that only
+// conflict with another allowed literal (a default such as
+// *["10.244.0.0/16"]) list the allowed values.
 func (l *loader) disjunction(p string, branches []cueerrors.Error, def, user cue.Value, pos model.Positions) diag.Diagnostic {
 	got := userValue(user, p)
 	var allowed []string
-	var other *cueerrors.Error
 	d := diag.Diagnostic{Path: p, Pos: pos.Of(p)}
-	for i, b := range branches {
+	for _, b := range branches {
 		if bp := l.firstUserPos(b, p, pos); bp.IsValid() && !d.Pos.IsValid() {
 			d.Pos = bp
 		}
+	}
+	for _, b := range branches {
 		format, args := b.Msg()
-		if strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2 && !strings.Contains(format, "mismatched types") {
+		switch {
+		case strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2 && !strings.Contains(format, "mismatched types"):
 			for _, a := range args[:2] {
 				if s := fmt.Sprint(a); s != got {
 					allowed = append(allowed, s)
 				}
 			}
-			continue
-		}
-		if other == nil {
-			other = &branches[i]
+		case strings.HasPrefix(format, "incompatible list lengths"):
+			// The user's list against a default list: says nothing.
+		default:
+			bp := userPath(b.Path())
+			one := l.one(bp, b, def, user, pos)
+			if bp == p && !strings.HasPrefix(format, "field not allowed") {
+				one.Pos = d.Pos
+			}
+			return one
 		}
 	}
-	if other != nil {
-		format, args := (*other).Msg()
-		if strings.HasPrefix(format, "field not allowed") {
-			return l.one(userPath((*other).Path()), *other, def, user, pos)
-		}
-		d.Msg, d.Fix = explain(format, args, got)
-		return d
+	d.Msg = fmt.Sprintf("%s is not allowed", clip(got))
+	if allowed = dedupe(allowed); len(allowed) > 0 {
+		d.Fix = "use one of " + strings.Join(allowed, ", ")
 	}
-	d.Msg = fmt.Sprintf("%s is not allowed", got)
-	d.Fix = "use one of " + strings.Join(dedupe(allowed), ", ")
 	return d
 }
 
@@ -207,6 +214,27 @@ func withQuoteHints(diags diag.Diagnostics, src []byte) diag.Diagnostics {
 		}
 		if m := unquoted.FindStringSubmatch(lines[d.Pos.Line-1]); m != nil {
 			diags[i].Fix = fmt.Sprintf("quote it: %q", m[1])
+		}
+	}
+	return diags
+}
+
+// illegalFix explains the bytes CUE's scanner calls illegal.
+var illegalFix = map[string]string{
+	"illegal byte order mark":  "remove it: a byte-order mark may only open a file (save the file as UTF-8 without a BOM)",
+	"illegal character NUL":    "remove the NUL byte: the file is binary, or was damaged",
+	"illegal character U+0000": "remove the NUL byte: the file is binary, or was damaged",
+	"illegal UTF-8 encoding":   "save the file as UTF-8",
+}
+
+// firstIllegal keeps, of a file's parse errors, only the first one about
+// a byte the scanner cannot read, when there is one: the errors after it
+// ("string literal not terminated" on every later line) are its echoes.
+func firstIllegal(diags diag.Diagnostics) diag.Diagnostics {
+	for _, d := range diags {
+		if fix, ok := illegalFix[d.Msg]; ok {
+			d.Fix = fix
+			return diag.Diagnostics{d}
 		}
 	}
 	return diags

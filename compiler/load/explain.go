@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 )
@@ -39,7 +40,10 @@ var validatorHelp = map[string]string{
 }
 
 // explain renders one CUE constraint failure as a message and a fix.
+// Values are cut to a readable length: a message never echoes a
+// megabyte.
 func explain(format string, args []any, got string) (string, string) {
+	args, got = clipArgs(args), clip(got)
 	text := fmt.Sprintf(format, args...)
 	switch {
 	case strings.HasPrefix(format, "invalid value ") && strings.Contains(format, "(out of bound ") && len(args) == 2:
@@ -63,6 +67,34 @@ func explain(format string, args []any, got string) (string, string) {
 		return fmt.Sprintf("%s conflicts with %s", args[0], args[1]), "set it once, or to the same value everywhere"
 	}
 	return text, ""
+}
+
+// maxShown is how much of a value a message shows.
+const maxShown = 80
+
+// clip cuts a long value, at a rune boundary, saying how long it was.
+func clip(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	cut := maxShown - 20
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:cut], len(s))
+}
+
+// clipArgs clips the arguments of a message whose text is long.
+func clipArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s := fmt.Sprint(a); len(s) > maxShown {
+			out[i] = clip(s)
+		} else {
+			out[i] = a
+		}
+	}
+	return out
 }
 
 func pick(args []any, got string) any {
@@ -127,16 +159,25 @@ func fieldFix(def cue.Value, parent, field string) string {
 	if len(known) == 0 {
 		return "remove it"
 	}
-	best, dist := "", 1<<30
-	for _, k := range known {
-		if d := editDistance(field, k); d < dist {
-			best, dist = k, d
-		}
-	}
-	if dist <= max(2, len(field)/3) {
+	if best := Closest(field, known); best != "" {
 		return fmt.Sprintf("did you mean %q?", best)
 	}
 	return "remove it; allowed here: " + strings.Join(known, ", ")
+}
+
+// Closest is the name in known that word is most likely a typo of, or ""
+// when none is near enough to suggest.
+func Closest(word string, known []string) string {
+	best, dist := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(word, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	if dist <= max(2, len(word)/3) {
+		return best
+	}
+	return ""
 }
 
 // schemaFields lists the fields the schema allows at a description path,

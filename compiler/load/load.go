@@ -87,6 +87,9 @@ func Files(ctx context.Context, dir string, files map[string][]byte) (*model.Des
 		ds := l.translate(err, def, user, pos)
 		return nil, ds, ds
 	}
+	if ds := l.numbers(user); len(ds) > 0 {
+		return nil, ds, ds
+	}
 	d, err := decode(v)
 	if err != nil {
 		ds := l.translate(err, def, user, pos)
@@ -121,7 +124,7 @@ func (l *loader) build(files map[string][]byte) (cue.Value, diag.Diagnostics) {
 		l.userFiles[n] = true
 		f, err := parser.ParseFile(n, files[n], parser.ParseComments)
 		if err != nil {
-			diags = append(diags, withQuoteHints(l.fromCUE(err, nil), files[n])...)
+			diags = append(diags, firstIllegal(withQuoteHints(l.fromCUE(err, nil), files[n]))...)
 			continue
 		}
 		if p := f.PackageName(); p != "" && pkg != "" && p != pkg {

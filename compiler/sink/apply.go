@@ -2,205 +2,254 @@ package sink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
-	"strconv"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// Apply carries the plan out in an order that keeps the tree whole:
-//  1. every new file is written to a temp file beside its target (a
-//     failure, or ctx being cancelled, removes them: nothing changed);
-//  2. the temp files are renamed into place (a failed rename puts back
-//     what the earlier renames replaced);
-//  3. stale files are pruned;
-//  4. the manifest is replaced last, listing every generated file plus
-//     any stale one a failed prune left, so the next build prunes it.
+// Apply carries the plan out so that the tree is always the old one or the
+// new one, even when the build is killed:
+//  1. a journal records every move to come and every directory to make
+//     (see JournalName);
+//  2. the new bytes of every file go to a temp file beside it, synced;
+//  3. every file is checked to be still what the plan read, and every
+//     directory to be writable;
+//  4. each old file is moved aside and its new one into place, the
+//     manifest last;
+//  5. marking the journal committed commits; then the old files go.
+//
+// A failure, or ctx being cancelled, before step 5 puts everything back
+// from the journal: nothing is changed. The caller holds the Lock
+// (Acquire).
 func (p *Plan) Apply(ctx context.Context) error {
 	if p.Clean() {
 		return nil
 	}
-	root, err := os.OpenRoot(p.root)
+	t, err := openTree(p.root)
 	if err != nil {
-		return fmt.Errorf("opening output directory: %w", err)
-	}
-	defer root.Close()
-	st := &staging{root: root}
-	if err := st.stageAll(ctx, p.Writes); err != nil {
-		st.rollback()
 		return err
 	}
-	for i, s := range st.staged {
-		if err := root.Rename(s.tmp, s.target); err != nil {
-			restore(root, p.Writes[:i])
-			st.rollback()
-			return fmt.Errorf("writing %s: %w (the files written before it were put back)", s.target, err)
-		}
+	defer t.close()
+	j, staged, err := p.journal(t)
+	if err == nil {
+		err = writeJournal(t, j)
 	}
-	owned := slices.Clone(p.generated)
-	var pruneErr error
-	for i, c := range p.Prunes {
-		if err := root.Remove(c.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			pruneErr = fmt.Errorf("pruning %s: %w", c.Path, err)
-			for _, left := range p.Prunes[i:] {
-				owned = append(owned, left.Path)
-			}
-			break
-		}
-		removeEmptyParents(root, c.Path)
+	if err != nil {
+		return fmt.Errorf("%w (nothing was changed)", err)
 	}
-	manifest := p.manifest
-	if pruneErr != nil {
-		manifest = encodeManifest(owned, p.digests)
+	err = stage(ctx, t, j, staged)
+	if err == nil {
+		err = errors.Join(p.preflight(t), ctx.Err())
 	}
-	if manifest != nil {
-		if err := writeAtomic(root, ManifestName, manifest); err != nil {
-			return errors.Join(pruneErr, err)
-		}
+	if err == nil {
+		err = swap(t, j)
 	}
-	return pruneErr
-}
-
-// restore puts back what the given writes replaced: old bytes where there
-// were some, nothing where the file was new.
-func restore(root *os.Root, done []Change) {
-	for _, c := range done {
-		if c.Old == nil {
-			_ = root.Remove(c.Path)
-		} else {
-			_ = writeAtomic(root, c.Path, c.Old)
-		}
+	if err != nil {
+		return undo(t, j, err)
 	}
-}
-
-// writeAtomic replaces one file through a temp file and a rename.
-func writeAtomic(root *os.Root, target string, data []byte) error {
-	st := &staging{root: root}
-	if err := st.stageAll(context.Background(), []Change{{Path: target, New: data}}); err != nil {
-		st.rollback()
-		return err
+	// The commit: from here on, a killed build is finished, not undone.
+	j.Committed = true
+	if err := writeJournal(t, j); err != nil {
+		j.Committed = false
+		return undo(t, j, err)
 	}
-	if err := root.Rename(st.staged[0].tmp, target); err != nil {
-		st.rollback()
-		return fmt.Errorf("writing %s: %w", target, err)
+	if err := tidy(t, j); err != nil {
+		return fmt.Errorf("every file is written, but tidying up failed: %w (the next build finishes it)", err)
 	}
 	return nil
 }
 
-type stagedFile struct{ tmp, target string }
-
-// staging tracks temp files and the directories made for them.
-type staging struct {
-	root   *os.Root
-	staged []stagedFile
-	dirs   []string // directories this apply created, deepest last
-	// exist are directories known to exist, so that siblings do not each
-	// look their parents up again.
-	exist map[string]bool
+// content is what one op writes: its bytes, and the permissions of the
+// file it replaces (0 for a new one, which gets the usual 0644 and umask).
+type content struct {
+	data []byte
+	mode os.FileMode
 }
 
-// stageWorkers bounds the temp files written at once: writing waits on
-// fsync more than on the CPU, so more than the cores pays.
-const stageWorkers = 16
-
-// stageAll writes each change's bytes to a temp file beside its target,
-// several at once; staged[i] is writes[i]'s. On an error, or ctx being
-// cancelled, it stops and returns it: rollback removes what was made.
-func (s *staging) stageAll(ctx context.Context, writes []Change) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// journal plans the moves: every write, prune and the manifest, each with
+// free names for its temp file and for the old file to move aside, and the
+// directories to make. staged[i] is what Ops[i] writes.
+func (p *Plan) journal(t *tree) (*journal, []content, error) {
+	j := &journal{}
+	var staged []content
+	for _, c := range p.Writes {
+		j.Ops = append(j.Ops, op{Path: c.Path, New: fileHash(c.New)})
+		staged = append(staged, content{c.New, c.mode})
 	}
-	for _, w := range writes {
-		if err := s.mkdirs(path.Dir(w.Path)); err != nil {
-			return err
+	for _, c := range p.Prunes {
+		j.Ops = append(j.Ops, op{Path: c.Path})
+		staged = append(staged, content{})
+	}
+	if p.manifest != nil {
+		j.Ops = append(j.Ops, op{Path: ManifestName, New: fileHash(p.manifest)})
+		staged = append(staged, content{p.manifest, 0})
+	}
+	made := map[string]bool{}
+	for i := range j.Ops {
+		o := &j.Ops[i]
+		e, err := t.lstat(o.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if e.exists {
+			if o.Aside, err = freeName(t, o.Path, "old"); err != nil {
+				return nil, nil, err
+			}
+		}
+		if o.New == "" {
+			continue
+		}
+		if o.Temp, err = freeName(t, o.Path, "tmp"); err != nil {
+			return nil, nil, err
+		}
+		if err := missingDirs(t, path.Dir(o.Path), made, &j.Dirs); err != nil {
+			return nil, nil, err
 		}
 	}
-	s.staged = make([]stagedFile, len(writes))
-	g, ctx := errgroup.WithContext(ctx)
+	return j, staged, nil
+}
+
+// freeName is a temp name of kind for rel that nothing has.
+func freeName(t *tree, rel, kind string) (string, error) {
+	for n := 0; ; n++ {
+		name := tempName(path.Base(rel), kind, n)
+		e, err := t.lstat(path.Join(path.Dir(rel), name))
+		if err != nil || !e.exists {
+			return name, err
+		}
+	}
+}
+
+// missingDirs appends dir and its ancestors that do not exist, shallowest
+// first, to dirs.
+func missingDirs(t *tree, dir string, seen map[string]bool, dirs *[]string) error {
+	if dir == "." || seen[dir] {
+		return nil
+	}
+	seen[dir] = true
+	if err := missingDirs(t, path.Dir(dir), seen, dirs); err != nil {
+		return err
+	}
+	e, err := t.lstat(dir)
+	if err == nil && !e.exists {
+		*dirs = append(*dirs, dir)
+	}
+	return err
+}
+
+func writeJournal(t *tree, j *journal) error {
+	data, _ := json.MarshalIndent(j, "", "  ")
+	return writeFile(t, JournalName, data)
+}
+
+// stage makes the journal's directories and writes the new bytes of every
+// file to its temp file, several at once (writing waits on fsync more than
+// on the CPU).
+func stage(ctx context.Context, t *tree, j *journal, staged []content) error {
+	for _, d := range j.Dirs {
+		fd, err := t.openDir(d, new([]string))
+		if err != nil {
+			return fmt.Errorf("creating directory %s: %w", d, err)
+		}
+		closeFD(fd)
+	}
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(stageWorkers)
-	for i, w := range writes {
+	for i, o := range j.Ops {
+		if o.Temp == "" {
+			continue
+		}
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
-			tmp, err := s.writeTemp(w.Path, w.New)
-			s.staged[i] = stagedFile{tmp: tmp, target: w.Path}
-			return err
+			perm, exact := os.FileMode(0o644), staged[i].mode != 0
+			if exact {
+				perm = staged[i].mode
+			}
+			return writeTemp(t, o.Path, o.Temp, staged[i].data, perm, exact)
 		})
 	}
 	return g.Wait()
 }
 
-// writeTemp writes data to a new temp file beside target and syncs it. It
-// returns the temp file's name whenever it made one, even on an error.
-func (s *staging) writeTemp(target string, data []byte) (string, error) {
-	for i := 0; ; i++ {
-		tmp := path.Join(path.Dir(target), "."+path.Base(target)+".hogen-tmp"+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(i))
-		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) && i < 100 {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("writing %s: %w", target, err)
-		}
-		_, werr := f.Write(data)
-		serr := f.Sync()
-		if cerr := f.Close(); werr == nil {
-			werr = errors.Join(serr, cerr)
-		}
-		if werr != nil {
-			return tmp, fmt.Errorf("writing %s: %w", target, werr)
-		}
-		return tmp, nil
-	}
-}
+// stageWorkers bounds the temp files written at once.
+const stageWorkers = 16
 
-func (s *staging) mkdirs(dir string) error {
-	if dir == "." || s.exist[dir] {
-		return nil
+// preflight checks, before anything moves, that every file is still what
+// the plan read, and that hogen may change every directory involved.
+func (p *Plan) preflight(t *tree) error {
+	var errs []error
+	dirs := map[string]bool{".": true}
+	still := func(rel string, want []byte) {
+		dirs[path.Dir(rel)] = true
+		b, _, err := t.read(rel)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case (b == nil) != (want == nil) || string(b) != string(want):
+			errs = append(errs, fmt.Errorf("%s changed while hogen was building", rel))
+		}
 	}
-	if s.exist == nil {
-		s.exist = map[string]bool{}
+	for _, c := range slices.Concat(p.Writes, p.Prunes) {
+		still(c.Path, c.Old)
 	}
-	if _, err := s.root.Stat(dir); err == nil {
-		s.exist[dir] = true
-		return nil
+	still(ManifestName, p.oldManifest)
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := t.writable(d); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if err := s.mkdirs(path.Dir(dir)); err != nil {
-		return err
+	if len(errs) > 0 {
+		return fmt.Errorf("nothing was changed:\n\t%w\nfix that, then build again", joinLines(errs))
 	}
-	switch err := s.root.Mkdir(dir, 0o755); {
-	case err == nil:
-		s.dirs = append(s.dirs, dir)
-	case !errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("creating directory %s: %w", dir, err)
-	}
-	// Made now, or by someone else meanwhile: then not ours to roll back.
-	s.exist[dir] = true
 	return nil
 }
 
-// rollback removes temp files not yet renamed and the directories made.
-func (s *staging) rollback() {
-	for _, f := range s.staged {
-		if f.tmp != "" {
-			_ = s.root.Remove(f.tmp)
+// swap moves each old file aside and its new one into place.
+func swap(t *tree, j *journal) error {
+	dirs := map[string]bool{}
+	for _, o := range j.Ops {
+		dir, base := path.Dir(o.Path), path.Base(o.Path)
+		dirs[dir] = true
+		if o.Aside != "" {
+			if err := t.rename(dir, base, o.Aside); err != nil {
+				return fmt.Errorf("moving %s aside: %w", o.Path, err)
+			}
+		}
+		if o.Temp != "" {
+			if err := t.rename(dir, o.Temp, base); err != nil {
+				return fmt.Errorf("writing %s: %w", o.Path, err)
+			}
 		}
 	}
-	for i := len(s.dirs) - 1; i >= 0; i-- {
-		_ = s.root.Remove(s.dirs[i]) // fails, harmlessly, if not empty
+	// The moves are durable before the commit makes them final.
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := t.syncDir(d); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// undo puts back what a failed swap moved.
+func undo(t *tree, j *journal, cause error) error {
+	if err := rollback(t, j); err != nil {
+		return fmt.Errorf("%w; putting the old files back failed too (%v): the next build tries again from %s", cause, err, JournalName)
+	}
+	return fmt.Errorf("%w (nothing was changed: every file was put back)", cause)
 }
 
 // removeEmptyParents removes directories a prune left empty, up to root.
-func removeEmptyParents(root *os.Root, p string) {
+func removeEmptyParents(t *tree, p string) {
 	for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
-		if root.Remove(dir) != nil {
+		if t.remove(dir, true) != nil {
 			return
 		}
 	}

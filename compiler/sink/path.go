@@ -8,7 +8,8 @@ import (
 
 // CheckPath rejects any generated path that could land outside the output
 // root or that means something else on another OS: absolute paths, "..",
-// backslashes, empty or "." components, NUL, and the manifest's own name.
+// backslashes, empty or "." components, NUL, .git, and the names of
+// hogen's own manifest, lock and journal.
 func CheckPath(p string) error {
 	switch {
 	case p == "":
@@ -21,8 +22,8 @@ func CheckPath(p string) error {
 		return fmt.Errorf("output path %q is not clean (write %q)", p, path.Clean(p))
 	case p == ".." || strings.HasPrefix(p, "../"):
 		return fmt.Errorf("output path %q leaves the output directory", p)
-	case p == ManifestName:
-		return fmt.Errorf("output path %q is hogen's manifest", p)
+	case p == ManifestName || p == LockName || p == JournalName:
+		return fmt.Errorf("output path %q is hogen's own bookkeeping", p)
 	}
 	for _, part := range strings.Split(p, "/") {
 		// .git case-folded: on macOS and Windows .GIT is the same directory.

@@ -27,6 +27,7 @@ package flux
 import (
 	"context"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -77,6 +78,13 @@ type emitter struct{}
 func (emitter) Name() string                                 { return "flux" }
 func (emitter) Enabled(d *model.Description) bool            { return d.Emitters.Flux.Enabled }
 func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
+
+// Roots implements emitters.Rooted. Of the source path's directory only
+// hogen's two files: `flux bootstrap` writes the rest of it.
+func (emitter) Roots(d *model.Description) []string {
+	src := d.Cluster.Flux.Source.Path
+	return []string{AppsDir, MetaDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
+}
 func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	return Emit(ctx, d)
 }

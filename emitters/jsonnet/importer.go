@@ -14,10 +14,11 @@ import (
 // that directory.
 type importer struct {
 	files map[string]gojsonnet.Contents
+	raw   map[string][]byte
 }
 
 func newImporter(src map[string][]byte) *importer {
-	imp := &importer{files: make(map[string]gojsonnet.Contents, len(src))}
+	imp := &importer{files: make(map[string]gojsonnet.Contents, len(src)), raw: src}
 	for p, b := range src {
 		// One Contents per file: go-jsonnet requires the same buffer for
 		// the same path on every import.
@@ -41,6 +42,9 @@ func (imp *importer) Import(importedFrom, importedPath string) (gojsonnet.Conten
 	c, ok := imp.files[p]
 	if !ok {
 		return gojsonnet.Contents{}, "", fmt.Errorf("import %q: no file %s in the description directory (hogen reads the .jsonnet and .libsonnet files there)", importedPath, p)
+	}
+	if err := utf8Error(p, imp.raw[p]); err != nil {
+		return gojsonnet.Contents{}, "", err
 	}
 	return c, p, nil
 }

@@ -1,6 +1,7 @@
 package jsonnet
 
 import (
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
@@ -187,7 +189,7 @@ func TestEmit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(emitters.File{}, "Origin")); diff != "" {
 				t.Errorf("files (-want +got):\n%s", diff)
 			}
 		})
@@ -211,7 +213,7 @@ func TestEmitSamePathTwice(t *testing.T) {
 	}
 	d.Emitters.Jsonnet = []model.JsonnetEmitter{{File: "a.jsonnet"}, {File: "b.jsonnet"}}
 	_, err := Emit(t.Context(), d)
-	if err == nil || !strings.Contains(err.Error(), "x.yaml is also written by a.jsonnet") {
+	if err == nil || !strings.Contains(err.Error(), "x.yaml is also written by a.jsonnet") || !strings.Contains(err.Error(), "emitters.jsonnet.1") {
 		t.Fatalf("error = %v, want a duplicate path error", err)
 	}
 }
@@ -227,5 +229,66 @@ func TestModelHasNoSecrets(t *testing.T) {
 	}
 	if strings.Contains(string(got[0].Data), "example.org") {
 		t.Errorf("the model a Jsonnet emitter sees holds a secret value:\n%s", got[0].Data)
+	}
+}
+
+// TestProblemsArePositioned: what is wrong with a Jsonnet emitter is a
+// problem at the Jsonnet line that made it, or at the emitter's entry in
+// the description; never a go-jsonnet banner.
+func TestProblemsArePositioned(t *testing.T) {
+	entry := model.Pos{File: "desc/cluster.cue", Line: 9, Col: 3}
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string // the first problem, as "pos: path: msg"
+	}{
+		{name: "escaping path", files: map[string]string{"e/a.jsonnet": "function(model) {\n  'ok.yaml': {},\n    '../x.yaml': {},\n}\n"},
+			want: `desc/e/a.jsonnet:3:5: emitters.jsonnet.0: output "../x.yaml": path "../x.yaml" has an empty, "." or ".." segment`},
+		{name: "absolute path, an identifier key", files: map[string]string{"e/a.jsonnet": "function(model) {\n  '/etc/passwd': 'x',\n}\n"},
+			want: `desc/e/a.jsonnet:2:3: emitters.jsonnet.0: output "/etc/passwd": path "/etc/passwd" is absolute`},
+		{name: "computed key: at the entry", files: map[string]string{"e/a.jsonnet": "function(model) {\n  ['..' + '/x']: 'x',\n}\n"},
+			want: `desc/cluster.cue:9:3: emitters.jsonnet.0: output "../x"`},
+		{name: "missing file", files: map[string]string{},
+			want: `desc/cluster.cue:9:3: emitters.jsonnet.0.file: there is no file e/a.jsonnet in the description directory`},
+		{name: "not UTF-8", files: map[string]string{"e/a.jsonnet": "function(model) {\n  'a.txt': 'caf\xe9',\n}\n"},
+			want: `desc/e/a.jsonnet:2:16: emitters.jsonnet.0.file: e/a.jsonnet is not UTF-8 text (byte 0xe9)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := homelab()
+			d.Pos = model.Positions{"emitters.jsonnet.0": entry}
+			d.Inputs.Jsonnet = map[string][]byte{}
+			for p, s := range tt.files {
+				d.Inputs.Jsonnet[p] = []byte(s)
+			}
+			d.Emitters.Jsonnet = []model.JsonnetEmitter{{File: "e/a.jsonnet"}}
+			_, err := Emit(t.Context(), d)
+			var ps emitters.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("err = %v, want problems", err)
+			}
+			pos := ps[0].Pos
+			if !pos.IsValid() {
+				pos = d.Pos.Of(ps[0].Path)
+			}
+			if got := pos.String() + ": " + ps[0].Path + ": " + ps[0].Msg; !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestImportNotUTF8: an imported file that is not UTF-8 fails at its bad
+// byte rather than writing U+FFFD.
+func TestImportNotUTF8(t *testing.T) {
+	d := homelab()
+	d.Inputs.Jsonnet = map[string][]byte{
+		"a.jsonnet":   []byte(`local l = import 'l.libsonnet'; function(model) {'a.txt': l}`),
+		"l.libsonnet": []byte("// ok\n  'caf\xe9'\n"),
+	}
+	d.Emitters.Jsonnet = []model.JsonnetEmitter{{File: "a.jsonnet"}}
+	_, err := Emit(t.Context(), d)
+	if err == nil || !strings.Contains(err.Error(), "l.libsonnet:2:7: not UTF-8 text (byte 0xe9)") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -18,9 +18,10 @@ const AppsDir = "kubernetes/apps"
 
 // Emitter is the namespaces emitter.
 var Emitter emitters.Emitter = emitters.Func{
-	ID:     "namespaces",
-	IsOn:   func(d *model.Description) bool { return d.Emitters.Namespaces.Enabled },
-	EmitFn: Emit,
+	ID:      "namespaces",
+	IsOn:    func(d *model.Description) bool { return d.Emitters.Namespaces.Enabled },
+	EmitFn:  Emit,
+	RootsFn: func(*model.Description) []string { return []string{AppsDir} },
 }
 
 // Emit returns one namespace.yaml per namespace.

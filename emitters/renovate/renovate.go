@@ -31,6 +31,9 @@ type emitter struct{}
 func (emitter) Name() string                      { return "renovate" }
 func (emitter) Enabled(d *model.Description) bool { return true }
 
+// Roots implements emitters.Rooted.
+func (emitter) Roots(*model.Description) []string { return []string{File} }
+
 // Emit is not called: the compiler calls Index, with the other files.
 func (emitter) Emit(context.Context, *model.Description) ([]emitters.File, error) {
 	return nil, nil

@@ -65,6 +65,9 @@ func (emitter) Name() string { return "sops" }
 
 func (emitter) Enabled(d *model.Description) bool { return d.Emitters.SOPS.Enabled }
 
+// Roots implements emitters.Rooted.
+func (emitter) Roots(*model.Description) []string { return []string{Path} }
+
 func (emitter) Emit(_ context.Context, d *model.Description) ([]emitters.File, error) {
 	return Emit(d)
 }

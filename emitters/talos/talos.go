@@ -57,6 +57,10 @@ var _ emitters.Checker = emitter{}
 
 func (emitter) Name() string { return "talos" }
 
+// Roots implements emitters.Rooted: talos/, where the secret inputs
+// beside the configs are protected by the compiler and the sink.
+func (emitter) Roots(*model.Description) []string { return []string{Dir} }
+
 func (emitter) Enabled(d *model.Description) bool { return d.Emitters.Talos.Enabled }
 
 func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,8 +23,11 @@ func newBuildCmd(env *Env) *cobra.Command {
 writes the generated files beside it. It writes nothing unless every emitter
 succeeds; each file is replaced atomically and only when its bytes change.
 Files hogen generated before and no longer generates are removed; hogen
-keeps their list in ` + sink.ManifestName + ` and never touches a file it did not
-generate.
+keeps their list, with the hash of each, in ` + sink.ManifestName + `, and removes
+one only while it holds what hogen wrote, under an emitter's output
+directories, and never an input of the description. It never touches a file
+it did not generate, nor anything through a symbolic link. One build runs at
+a time per directory; one that is killed is undone by the next.
 
 With --check, build writes nothing: it prints a unified diff of what would
 change and exits 1 when the tree is out of date, 0 when it is current.
@@ -40,10 +44,11 @@ Pre-commit hooks and CI run this.`,
 }
 
 func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
-	b, err := planBuild(cmd.Context(), env, dir)
+	b, err := planBuild(cmd.Context(), env, dir, !check)
 	if err != nil {
 		return err
 	}
+	defer b.lock.Unlock()
 	b.reportSecrets(env)
 	if err := b.outdated(); err != nil {
 		return err
@@ -87,25 +92,51 @@ type built struct {
 	res    *compiler.Result
 	plan   *sink.Plan
 	sealer *secrets.Sealer // nil when the description has no recipients
+	lock   *sink.Lock      // held by a build that writes; nil otherwise
 }
 
-func planBuild(ctx context.Context, env *Env, dir string) (*built, error) {
+// planBuild compiles dir and plans the build. To write, it first takes the
+// tree's lock (which also undoes what an interrupted build left); the
+// caller unlocks it.
+func planBuild(ctx context.Context, env *Env, dir string, write bool) (*built, error) {
 	res, err := compiler.Generate(ctx, compiler.Options{Dir: dir, Getenv: env.Getenv}, builtin.All())
 	if rerr := report(env, res.Diagnostics, err); rerr != nil {
 		return nil, rerr
 	}
 	b := &built{res: res}
-	var sealer sink.Sealer
-	if rs := res.Description.Cluster.SOPS.AgeRecipients; len(rs) > 0 {
-		if b.sealer, err = secrets.NewSealer(rs, res.Unlocked.Identities); err != nil {
+	if write {
+		if b.lock, err = sink.Acquire(dir, res.Scope); err != nil {
 			return nil, err
 		}
-		sealer = b.sealer
+		if b.lock.Recovered {
+			fmt.Fprintf(env.Stderr, "%s: an interrupted build had changed files: they were put back\n", dir)
+		}
 	}
-	if b.plan, err = sink.NewPlan(dir, res.Files, sealer); err != nil {
+	if err := b.compare(dir, env); err != nil {
+		b.lock.Unlock()
 		return nil, err
 	}
 	return b, nil
+}
+
+// compare plans the generated files against the tree.
+func (b *built) compare(dir string, env *Env) error {
+	var sealer sink.Sealer
+	if rs := b.res.Description.Cluster.SOPS.AgeRecipients; len(rs) > 0 {
+		var err error
+		if b.sealer, err = secrets.NewSealer(rs, b.res.Unlocked.Identities); err != nil {
+			return err
+		}
+		sealer = b.sealer
+	}
+	p, err := sink.NewPlan(dir, b.res.Files, sealer, b.res.Scope)
+	if err != nil {
+		var ds compiler.Diagnostics
+		errors.As(err, &ds) // the manifest's problems, at their lines
+		return report(env, ds, err)
+	}
+	b.plan = p
+	return nil
 }
 
 // outdated fails, for build and --check alike, when files kept for want

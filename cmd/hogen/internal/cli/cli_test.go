@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,6 +47,46 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("hogen %v: exit %d, want %d", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMessages: what hogen says when stopped or misused names no Go
+// internals.
+func TestMessages(t *testing.T) {
+	good := t.TempDir()
+	if code := runIn(t, "init", good); code != ExitOK {
+		t.Fatalf("init: exit %d", code)
+	}
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		args []string
+		code int
+		want string
+	}{
+		{"bad bool", context.Background(), []string{"build", "--check=maybe", good}, ExitUsage,
+			"hogen: --check takes true or false (or no value at all), not \"maybe\"\n"},
+		{"interrupted", stopped, []string{"build", good}, ExitBadInput,
+			"hogen: interrupted: stopped before changing anything, nothing was written\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			env := &Env{Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			if code := run(tt.ctx, env, tt.args); code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			if got, _, _ := strings.Cut(errb.String(), "Usage:"); got != tt.want {
+				t.Errorf("stderr = %q, want %q", errb.String(), tt.want)
+			}
+			if strings.Contains(errb.String(), "strconv") || strings.Contains(errb.String(), "context canceled") {
+				t.Errorf("Go internals in %q", errb.String())
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(good, "kubernetes")); err == nil {
+		t.Error("the interrupted build wrote files")
 	}
 }
 

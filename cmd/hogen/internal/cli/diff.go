@@ -45,7 +45,7 @@ it; any other secret file is only reported as changed.
 }
 
 func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
-	b, err := planBuild(cmd.Context(), env, dir)
+	b, err := planBuild(cmd.Context(), env, dir, false)
 	if err != nil {
 		return err
 	}

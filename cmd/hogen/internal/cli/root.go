@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes.
@@ -68,6 +69,11 @@ func run(ctx context.Context, env *Env, args []string) int {
 	switch {
 	case errors.Is(err, errReported):
 		return ExitBadInput
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		// Writes go through the sink, which puts every file back when a
+		// build is stopped before it commits.
+		fmt.Fprintln(env.Stderr, "hogen: interrupted: stopped before changing anything, nothing was written")
+		return ExitBadInput
 	case errors.As(err, &u) || isCobraUsage(err):
 		fmt.Fprintf(env.Stderr, "hogen: %v\n", err)
 		if cmd != nil && cmd != root && !cmd.HasAvailableSubCommands() {
@@ -97,7 +103,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errUsage{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errUsage{flagError(err)} })
 	root.AddCommand(
 		newVetCmd(env),
 		newBuildCmd(env),
@@ -119,6 +125,25 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		}
 	}
 	return root
+}
+
+// flagError rewords a bad flag value: pflag's own message names the Go
+// function that failed (strconv.ParseBool).
+func flagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err
+	}
+	f := bad.GetFlag()
+	want, ok := map[string]string{
+		"bool":     "true or false (or no value at all)",
+		"int":      "a whole number",
+		"duration": `a duration such as "30s"`,
+	}[f.Value.Type()]
+	if !ok {
+		want = "a " + f.Value.Type()
+	}
+	return fmt.Errorf("--%s takes %s, not %q", f.Name, want, bad.GetValue())
 }
 
 func commandPath(cmd, root *cobra.Command) string {

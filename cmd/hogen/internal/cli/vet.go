@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/emitters/builtin"
 )
 
@@ -15,8 +16,10 @@ func newVetCmd(env *Env) *cobra.Command {
 		Short: "Check a cluster description without writing anything",
 		Long: `Vet loads the description in DIR (default: the current directory), checks
 it against hogen's schema, the cross-file rules (unique addresses, networks,
-app dependencies, ...) and every emitter's own checks (what build refuses
-before it emits), and reports every problem at once as
+app dependencies, ...), the format of the secret inputs, every emitter's own
+checks and what the emitters make without a key (what build refuses: a
+Jsonnet path that leaves its directory, two emitters writing one file), and
+` + sink.ManifestName + `, and reports every problem at once as
 file:line:col: error: path: message, each with a fix. Warnings are printed
 apart from errors and do not fail.
 
@@ -26,14 +29,7 @@ Exit status: 0 when the description is valid, 1 when it is not, 2 on bad usage.`
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := dirArg(args)
-			d, diags, err := compiler.Load(cmd.Context(), compiler.Options{Dir: dir})
-			if err == nil {
-				// What the emitters refuse before emitting, as build does.
-				diags = append(diags, compiler.CheckEmitters(d, builtin.All())...).Sorted()
-				if len(diags.Errors()) > 0 {
-					err = diags
-				}
-			}
+			d, diags, err := compiler.Vet(cmd.Context(), compiler.Options{Dir: dir}, builtin.All())
 			if err := report(env, diags, err); err != nil {
 				return err
 			}
