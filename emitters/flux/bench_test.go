@@ -13,7 +13,7 @@ import (
 // from an OCI registry, every tenth with a Secret and an extra manifest,
 // each depending on up to two earlier apps.
 func many(n int) *model.Description {
-	d := small()
+	d := smallDesc()
 	d.Apps = d.Apps[:0]
 	d.Cluster.Substitutions.Settings = map[string]string{"DOMAIN": "example.com"}
 	for i := range n {
@@ -22,7 +22,7 @@ func many(n int) *model.Description {
 		if i%3 == 0 {
 			repo = "oci://ghcr.io/example/charts"
 		}
-		d.Apps = append(d.Apps, app(name, fmt.Sprintf("ns-%02d", i%(n/100+1)), repo, "chart", "1.2.3", func(a *model.App) {
+		d.Apps = append(d.Apps, app(name, fmt.Sprintf("ns-%02d", i%(n/100+1)), repo, "chart", "1.2.3", func(a *testApp) {
 			a.Values = raw(fmt.Sprintf(`{"replicas":%d,"ingress":{"enabled":true,"hosts":["%s.${DOMAIN}"]},"resources":{"requests":{"cpu":"10m","memory":"64Mi"}}}`, i%3+1, name))
 			if i > 0 {
 				a.DependsOn = append(a.DependsOn, fmt.Sprintf("app-%04d", i/2))
@@ -33,7 +33,7 @@ func many(n int) *model.Description {
 			}
 		}))
 	}
-	return d
+	return d.build()
 }
 
 func BenchmarkEmit2000(b *testing.B) {

@@ -31,16 +31,16 @@ var goldenCases = []struct {
 // homelabOperator is the homelab installed by the Flux Operator, whose
 // chart is a bootstrap app.
 func homelabOperator() *model.Description {
-	d := homelab()
+	d := homelabDesc()
 	d.Cluster.Flux.Install = InstallOperator
 	d.Cluster.Flux.Version = "2.6.x"
 	d.Cluster.Flux.Source.URL = "https://github.com/geoffdavis/talos-gitops"
-	d.Apps = append(d.Apps, app("flux-operator", "flux-system", "oci://ghcr.io/controlplaneio-fluxcd/charts", "flux-operator", "0.28.0", func(a *model.App) {
+	d.Apps = append(d.Apps, app("flux-operator", "flux-system", "oci://ghcr.io/controlplaneio-fluxcd/charts", "flux-operator", "0.28.0", func(a *testApp) {
 		a.Bootstrap = true
 		a.DependsOn = []string{"cert-manager"}
 		a.Values = raw(`{"serviceMonitor":{"create":false}}`)
 	}))
-	return d
+	return d.build()
 }
 
 func TestGolden(t *testing.T) {

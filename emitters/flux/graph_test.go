@@ -4,32 +4,31 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 func TestGraph(t *testing.T) {
-	d := small(func(d *model.Description) {
+	td := smallDesc(func(d *testDesc) {
 		d.Apps = append(d.Apps,
-			app("cilium", "kube-system", "oci://x.io/c", "cilium", "1.0.0", func(a *model.App) { a.Bootstrap = true }),
-			app("end", "default", "https://x.io", "end", "1.0.0", func(a *model.App) { a.DependsOn = []string{"echo", "cilium"} }),
+			app("cilium", "kube-system", "oci://x.io/c", "cilium", "1.0.0", func(a *testApp) { a.Bootstrap = true }),
+			app("end", "default", "https://x.io", "end", "1.0.0", func(a *testApp) { a.DependsOn = []string{"echo", "cilium"} }),
 		)
 		d.Apps[0].DependsOn = []string{"cilium"}
 	})
+	d := td.build()
 	tests := []struct {
 		name, format, want string
 	}{
 		{name: "mermaid", format: FormatMermaid, want: `flowchart LR
   subgraph ns_default["default"]
-    app_echo["echo"]
-    app_end["end"]
+    ks_echo["echo"]
+    ks_end["end"]
   end
   subgraph ns_kube_system["kube-system"]
-    app_cilium["cilium (bootstrap)"]
+    ks_cilium["cilium (bootstrap)"]
   end
-  app_cilium --> app_echo
-  app_cilium --> app_end
-  app_echo --> app_end
+  ks_cilium --> ks_echo
+  ks_cilium --> ks_end
+  ks_echo --> ks_end
 `},
 		{name: "dot", format: FormatDOT, want: `digraph flux {
   rankdir=LR;
@@ -63,8 +62,8 @@ func TestGraph(t *testing.T) {
 	if _, err := Graph(d, "svg"); err == nil {
 		t.Error("Graph(svg) succeeded, want an error naming the formats")
 	}
-	d.Apps[1].DependsOn = []string{"end"}
-	if _, err := Graph(d, FormatMermaid); err == nil {
+	td.Apps[1].DependsOn = []string{"end"}
+	if _, err := Graph(td.build(), FormatMermaid); err == nil {
 		t.Error("Graph of a cycle succeeded, want an error")
 	}
 }
