@@ -157,8 +157,8 @@ type Flux struct {
 	// or "namespaced" (each in its app's namespace).
 	Layout string `json:"layout,omitempty"`
 	// AppLabel is the label key each app's Kustomization sets to the
-	// app's name on what it applies; empty for none.
-	AppLabel string `json:"appLabel,omitempty"`
+	// app's name on what it applies; nil for none.
+	AppLabel *string `json:"appLabel,omitempty"`
 	// Defaults are the cluster-wide Flux policy. The load merges them into
 	// every App, so emitters read each app's own copy.
 	Defaults FluxDefaults `json:"defaults"`

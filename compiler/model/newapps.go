@@ -65,8 +65,8 @@ func newKustomization(c *Cluster, a *App, helm json.RawMessage, dir, path string
 	for i, dep := range s.DependsOn {
 		k.DependsOn = append(k.DependsOn, Dependency{Name: dep, Path: fmt.Sprintf("%s.dependsOn.%d", path, i)})
 	}
-	if c.Flux.AppLabel != "" {
-		k.Labels = map[string]string{c.Flux.AppLabel: a.Name}
+	if c.Flux.AppLabel != nil && *c.Flux.AppLabel != "" {
+		k.Labels = map[string]string{*c.Flux.AppLabel: a.Name}
 	}
 	k.Policy = MergePolicy(c.Flux.Defaults.Kustomization, s.Policy)
 	k.Policy = withYAMLPatches(k.Policy, "patches")

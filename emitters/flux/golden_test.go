@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
@@ -19,13 +20,36 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenCases are whole trees kept under testdata/<name>/want: what the
-// flux and namespaces emitters write together.
+// flux and namespaces emitters write together. Cases from a model built in
+// Go, then one per feature, each a description (testdata/<name>/*.cue)
+// loaded as `hogen build` loads it.
 var goldenCases = []struct {
 	name  string
-	model func() *model.Description
+	model func(t *testing.T) *model.Description
 }{
-	{name: "homelab", model: homelab},
-	{name: "homelab-operator", model: homelabOperator},
+	{name: "homelab", model: func(*testing.T) *model.Description { return homelab() }},
+	{name: "homelab-operator", model: func(*testing.T) *model.Description { return homelabOperator() }},
+	{name: "releases-policy", model: loadCase("releases-policy")},
+	{name: "kustomizations", model: loadCase("kustomizations")},
+	{name: "components-namespaced", model: loadCase("components-namespaced")},
+	{name: "substitution", model: loadCase("substitution")},
+}
+
+// loadCase loads testdata/<name> as a description, with the files its
+// ConfigMaps read.
+func loadCase(name string) func(t *testing.T) *model.Description {
+	return func(t *testing.T) *model.Description {
+		t.Helper()
+		d, diags, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join("testdata", name)})
+		if err != nil {
+			t.Fatalf("loading testdata/%s:\n%v", name, err)
+		}
+		for _, w := range diags {
+			t.Logf("testdata/%s: %s", name, w)
+		}
+		d.Emitters.Talos.Enabled = false
+		return d
+	}
 }
 
 // homelabOperator is the homelab installed by the Flux Operator, whose
@@ -46,7 +70,7 @@ func homelabOperator() *model.Description {
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := emitTree(t, tc.model())
+			got := emitTree(t, tc.model(t))
 			dir := filepath.Join("testdata", tc.name, "want")
 			if *update {
 				writeTree(t, dir, got)

@@ -166,7 +166,8 @@ func withDefaults(c *model.Cluster) {
 	if c.Flux.Layout == "" {
 		c.Flux.Layout = model.LayoutFluxSystem
 	}
-	c.Flux.AppLabel = "app.kubernetes.io/name"
+	label := "app.kubernetes.io/name"
+	c.Flux.AppLabel = &label
 	c.Flux.Defaults = model.FluxDefaults{
 		Kustomization: raw(`{"interval":"1h","timeout":"5m","retryInterval":"2m","wait":false,"prune":true}`),
 		HelmRelease:   raw(`{"install":{"remediation":{"retries":3}},"upgrade":{"cleanupOnFail":true,"remediation":{"retries":3,"strategy":"rollback"}}}`),

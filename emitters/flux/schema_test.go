@@ -32,9 +32,9 @@ func TestSchemas(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			checked := 0
-			for p, data := range emitTree(t, tc.model()) {
-				if strings.HasPrefix(p, "bootstrap/") {
-					continue // helmfile's format, not Kubernetes objects
+			for p, data := range emitTree(t, tc.model(t)) {
+				if strings.HasPrefix(p, "bootstrap/") || strings.Contains(p, "/resources/") {
+					continue // helmfile's format, ConfigMap contents: not Kubernetes objects
 				}
 				n, problems := validate(v, p, data)
 				checked += n
@@ -42,8 +42,8 @@ func TestSchemas(t *testing.T) {
 					t.Error(pr)
 				}
 			}
-			if checked < 50 {
-				t.Errorf("validated %d objects; the homelab has far more", checked)
+			if checked < 10 {
+				t.Errorf("validated %d objects; every case has more", checked)
 			}
 		})
 	}
