@@ -66,7 +66,9 @@ func emitKustomizationDir(t *tree, d *model.Description, a *model.App, k *model.
 	if err := t.add(path.Join(dir, "kustomization.yaml"), kust); err != nil {
 		return err
 	}
-	t.builds = append(t.builds, fluxBuildOf(ks, dir, kust))
+	b := fluxBuildOf(ks, dir, kust)
+	b.shape = buildShape(d, a, k, b.flux)
+	t.builds = append(t.builds, b)
 	return nil
 }
 

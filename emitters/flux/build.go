@@ -5,16 +5,18 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
+	"strings"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/envsubst"
 	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/manifest"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
 )
@@ -29,8 +31,13 @@ type fluxBuild struct {
 	// file as written.
 	flux *types.Kustomization
 	// substitute is the Kustomization's postBuild substitution; nil when
-	// it has none.
+	// it has none. sources are the directories whose files the build
+	// reads: its own and its Components'.
 	substitute *kustomizev1.PostBuild
+	sources    []string
+	// shape is what the build's outcome depends on, names aside; builds of
+	// one shape run once. Empty: always run.
+	shape string
 }
 
 // fluxBuildOf is how Flux builds the directory of Kustomization ks.
@@ -47,7 +54,11 @@ func fluxBuildOf(ks *kustomizev1.Kustomization, dir string, written types.Kustom
 		}
 		kust.Patches = append(kust.Patches, kp)
 	}
-	return fluxBuild{dir: dir, flux: &kust, substitute: ks.Spec.PostBuild}
+	sources := []string{dir}
+	for _, c := range ks.Spec.Components {
+		sources = append(sources, path.Join(dir, c))
+	}
+	return fluxBuild{dir: dir, flux: &kust, substitute: ks.Spec.PostBuild, sources: sources}
 }
 
 // componentBuild builds a Component by itself, as the one component of an
@@ -69,16 +80,27 @@ func plainBuild(dir string) fluxBuild { return fluxBuild{dir: dir} }
 // the postBuild variables are substituted, as Flux does, and what comes
 // out must still be YAML. The namespaces emitter's files are added when it
 // runs, since the namespace kustomizations list them.
+//
+// Builds of one shape run kustomize once (see shape.go): they are the same
+// computation under a renaming.
 func (t *tree) build(ctx context.Context, d *model.Description) error {
 	fs, err := t.stage(ctx, d)
 	if err != nil {
 		return err
 	}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	done := map[string]bool{}
 	for _, b := range t.builds {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if err := t.substituteCheck(d, b); err != nil {
+			return fmt.Errorf("kustomize build %s: %w", b.dir, err)
+		}
+		if b.shape != "" && done[b.shape] {
+			continue
+		}
+		done[b.shape] = true
 		if b.flux != nil {
 			data, err := manifest.Encode(b.flux)
 			if err != nil {
@@ -88,11 +110,7 @@ func (t *tree) build(ctx context.Context, d *model.Description) error {
 				return fmt.Errorf("kustomize build: staging %s: %w", b.dir, err)
 			}
 		}
-		m, err := k.Run(fs, "/"+b.dir)
-		if err != nil {
-			return fmt.Errorf("kustomize build %s: %w", b.dir, err)
-		}
-		if err := substituteCheck(d, b, m); err != nil {
+		if _, err := k.Run(fs, "/"+b.dir); err != nil {
 			return fmt.Errorf("kustomize build %s: %w", b.dir, err)
 		}
 	}
@@ -125,12 +143,14 @@ func (t *tree) stage(ctx context.Context, d *model.Description) (filesys.FileSys
 	return fs, nil
 }
 
-// substituteCheck substitutes a build's postBuild variables into each of
-// its objects that does not opt out, with Flux's own envsubst, and parses
-// the result. Values hogen cannot know (secrets, substituteFrom objects of
-// the app's) stand in as a word: what matters is whether the structure
-// survives.
-func substituteCheck(d *model.Description, b fluxBuild, m resmap.ResMap) error {
+// substituteCheck substitutes a build's postBuild variables into each
+// object it reads that does not opt out, with Flux's own envsubst, and
+// parses the result: a value that breaks the YAML fails here, not in the
+// cluster. It reads the objects as hogen wrote them (kustomize only adds
+// metadata, never a variable), and only those that hold one. Values hogen
+// cannot know (secrets, the app's substituteFrom objects) stand in as a
+// word: what matters is whether the structure survives.
+func (t *tree) substituteCheck(d *model.Description, b fluxBuild) error {
 	if b.substitute == nil {
 		return nil
 	}
@@ -143,22 +163,73 @@ func substituteCheck(d *model.Description, b fluxBuild, m resmap.ResMap) error {
 		}
 		return "value", true
 	}
-	for _, r := range m.Resources() {
-		if r.GetAnnotations()[substituteAnnotation] == "disabled" {
-			continue
-		}
-		y, err := r.AsYAML()
-		if err != nil || !bytes.Contains(y, []byte("${")) {
-			continue
-		}
-		out, err := envsubst.Eval(string(y), vars)
-		if err != nil {
-			return fmt.Errorf("%s %s: Flux cannot substitute its variables: %w", r.GetKind(), r.GetName(), err)
-		}
-		var v any
-		if err := yaml.Unmarshal([]byte(out), &v); err != nil {
-			return fmt.Errorf("%s %s: not YAML once Flux substitutes its variables: %w", r.GetKind(), r.GetName(), err)
+	for _, dir := range b.sources {
+		for _, f := range t.under(dir) {
+			if err := substituteFile(f, t.standin[f.Path], vars); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// under returns the files directly or deeper under dir, skipping
+// ConfigMap contents (resources/), which are not objects. The files are
+// sorted.
+func (t *tree) under(dir string) []emitters.File {
+	prefix := dir + "/"
+	i, _ := slices.BinarySearchFunc(t.files, prefix, func(f emitters.File, p string) int { return strings.Compare(f.Path, p) })
+	var out []emitters.File
+	for ; i < len(t.files) && strings.HasPrefix(t.files[i].Path, prefix); i++ {
+		if !strings.Contains(t.files[i].Path[len(prefix):], resourcesDir+"/") {
+			out = append(out, t.files[i])
+		}
+	}
+	return out
+}
+
+var docSeparator = []byte("\n---\n")
+
+func substituteFile(f emitters.File, standin []byte, vars func(string) (string, bool)) error {
+	data := f.Data
+	if data == nil {
+		data = standin
+	}
+	if !bytes.Contains(data, []byte("${")) {
+		return nil
+	}
+	for _, doc := range bytes.Split(data, docSeparator) {
+		if !bytes.Contains(doc, []byte("${")) || bytes.Contains(doc, []byte(substituteAnnotation+": disabled")) {
+			continue
+		}
+		unsafe := false
+		out, err := envsubst.Eval(string(doc), func(name string) (string, bool) {
+			v, ok := vars(name)
+			unsafe = unsafe || !plainSafe(v)
+			return v, ok
+		})
+		if err != nil {
+			return fmt.Errorf("%s: Flux cannot substitute its variables: %w", f.Path, err)
+		}
+		if !unsafe {
+			continue // such values cannot change the document's structure
+		}
+		var v any
+		if err := yaml.Unmarshal([]byte(out), &v); err != nil {
+			return fmt.Errorf("%s: not YAML once Flux substitutes its variables: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// plainSafe tells whether a value, put anywhere a variable may stand in
+// hogen's YAML (a plain or quoted scalar), leaves the document's structure
+// as it is: letters, digits and . _ - / @ + only.
+func plainSafe(v string) bool {
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/@+", r)) {
+			return false
+		}
+	}
+	return true
 }

@@ -40,7 +40,9 @@ func emitNamespaces(t *tree, d *model.Description) error {
 		if err := t.add(path.Join(dir, "kustomization.yaml"), kust); err != nil {
 			return err
 		}
-		t.builds = append(t.builds, plainBuild(dir))
+		b := plainBuild(dir)
+		b.shape = namespaceShape(d, ns, kust)
+		t.builds = append(t.builds, b)
 	}
 	return nil
 }
