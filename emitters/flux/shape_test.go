@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
 )
 
 // TestBuildShape: builds that differ only by names share a shape; builds
@@ -79,4 +78,3 @@ func TestSubstitutionBreaksYAML(t *testing.T) {
 		t.Errorf("a value that keeps the YAML: %v", err)
 	}
 }
-
