@@ -71,6 +71,10 @@ func Provides(r model.Release) []string {
 	return slices.Compact(out)
 }
 
+// BuiltinGroup tells whether Kubernetes serves API group g itself ("" is
+// the core group): no chart's CRDs define it.
+func BuiltinGroup(g string) bool { return builtinGroups[g] }
+
 // builtinGroups are the API groups Kubernetes serves itself.
 var builtinGroups = map[string]bool{
 	"": true, "admissionregistration.k8s.io": true, "apiextensions.k8s.io": true, "apiregistration.k8s.io": true,

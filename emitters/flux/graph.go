@@ -99,11 +99,15 @@ func installOrder(nodes map[string]*graphNode) []*graphNode {
 	return out
 }
 
+// bootstrapped tells whether the helmfile installs the Kustomization's
+// releases before Flux.
+func (n *graphNode) bootstrapped() bool { return n.app.Bootstrap && len(n.k.Releases) > 0 }
+
 // label is a node's text: its name, whether it is bootstrapped, and what
 // it holds when that is more than the one release of its name.
 func (n *graphNode) label(sep string, bootstrap bool) string {
 	parts := []string{n.k.Name}
-	if bootstrap && n.app.Bootstrap {
+	if bootstrap && n.bootstrapped() {
 		parts[0] += " (bootstrap)"
 	}
 	var rels []string
@@ -189,7 +193,7 @@ func (g *graph) dot(b *bytes.Buffer) {
 				if l := n.label("\n", false); l != n.k.Name {
 					attrs = append(attrs, "label="+strconv.Quote(l))
 				}
-				if n.app.Bootstrap {
+				if n.bootstrapped() {
 					attrs = append(attrs, "style=bold")
 				}
 				fmt.Fprintf(b, "%s%s%s;\n", indent, strconv.Quote(n.k.Name), dotAttrs(attrs))

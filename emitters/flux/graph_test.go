@@ -1,9 +1,13 @@
 package flux
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 func TestGraph(t *testing.T) {
@@ -65,5 +69,41 @@ func TestGraph(t *testing.T) {
 	td.Apps[1].DependsOn = []string{"end"}
 	if _, err := Graph(td.build(), FormatMermaid); err == nil {
 		t.Error("Graph of a cycle succeeded, want an error")
+	}
+}
+
+// TestGraphShapes: an app of several Kustomizations gets a box of its
+// own; a node names its releases when there are several, and its
+// Components; dependsOn between an app's own Kustomizations is an edge.
+func TestGraphShapes(t *testing.T) {
+	d := small(func(d *testDesc) {
+		a := &d.Apps[0]
+		a.Components = []string{"volsync"}
+		a.Releases = map[string]model.ReleaseSpec{"echo-worker": {Chart: model.Chart{Repo: "oci://x.io/c", Name: "w", Version: "1.0.0"}, Substitution: true}}
+		a.Kustomizations = map[string]model.KustomizationSpec{"config": {DependsOn: []string{"echo"}, Substitution: true,
+			Manifests: map[string]json.RawMessage{"cm": raw(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`)}}}
+	})
+	got, err := Graph(d, FormatMermaid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `flowchart LR
+  subgraph ns_default["default"]
+    subgraph app_echo["echo"]
+      ks_echo["echo<br>releases: echo, echo-worker<br>components: volsync"]
+      ks_echo_config["echo-config"]
+    end
+  end
+  ks_echo --> ks_echo_config
+`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	dot, err := Graph(d, FormatDOT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(dot), `subgraph "cluster_default_echo" {`) || !strings.Contains(string(dot), `"echo" [label="echo\nreleases: echo, echo-worker\ncomponents: volsync"];`) {
+		t.Errorf("dot lacks the app's box or the node's label:\n%s", dot)
 	}
 }

@@ -50,26 +50,35 @@ func TestSchemas(t *testing.T) {
 }
 
 // TestExampleSchemas validates what the flux and namespaces emitters make
-// of examples/homelab, loaded by the compiler as `hogen build` does.
+// of every example, loaded by the compiler as `hogen build` does.
 func TestExampleSchemas(t *testing.T) {
 	v := newValidator(t)
-	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join(moduleRoot(t), "examples", "homelab")})
-	if err != nil {
-		t.Fatalf("loading examples/homelab: %v", err)
+	dirs, _ := filepath.Glob(filepath.Join(moduleRoot(t), "examples", "*", "cluster.cue"))
+	if len(dirs) < 2 {
+		t.Fatalf("found %d examples, want homelab and home-ops", len(dirs))
 	}
-	checked := 0
-	for p, data := range emitTree(t, d) {
-		if strings.HasPrefix(p, "bootstrap/") {
-			continue
-		}
-		n, problems := validate(v, p, data)
-		checked += n
-		for _, pr := range problems {
-			t.Error(pr)
-		}
-	}
-	if checked < len(d.Apps)*3 {
-		t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
+	for _, c := range dirs {
+		dir := filepath.Dir(c)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: dir})
+			if err != nil {
+				t.Fatalf("loading %s: %v", dir, err)
+			}
+			checked := 0
+			for p, data := range emitTree(t, d) {
+				if strings.HasPrefix(p, "bootstrap/") || strings.Contains(p, "/resources/") {
+					continue
+				}
+				n, problems := validate(v, p, data)
+				checked += n
+				for _, pr := range problems {
+					t.Error(pr)
+				}
+			}
+			if checked < len(d.Apps)*3 {
+				t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
+			}
+		})
 	}
 }
 
