@@ -124,6 +124,8 @@ type Chart struct {
 	Path    string `json:"path,omitempty"`
 	// Interval is the source's reconcile interval.
 	Interval string `json:"interval,omitempty"`
+	// Source names the source object; empty: the release's name.
+	Source string `json:"source,omitempty"`
 }
 
 // GitRef is the Git reference a chart is read at.

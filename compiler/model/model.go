@@ -162,6 +162,9 @@ type Flux struct {
 	// Defaults are the cluster-wide Flux policy. The load merges them into
 	// every App, so emitters read each app's own copy.
 	Defaults FluxDefaults `json:"defaults"`
+	// ClusterApps is policy for cluster-apps itself (a fragment of a Flux
+	// Kustomization's spec), over hogen's.
+	ClusterApps json.RawMessage `json:"clusterApps,omitempty"`
 }
 
 // GitSource is the repository Flux syncs from.

@@ -12,6 +12,8 @@ import (
 // fails: what is wrong (an unknown dependency, a short form beside
 // releases of the same name) is kept for the checks to report.
 func NewApps(c *Cluster, specs map[string]AppSpec) []App {
+	// cluster-apps' own policy is written like any Kustomization's.
+	c.Flux.ClusterApps = withYAMLPatches(MergePolicy(c.Flux.ClusterApps), "patches")
 	apps := make([]App, 0, len(specs))
 	for _, name := range SortedKeys(specs) {
 		apps = append(apps, newApp(c, name, specs[name]))
@@ -121,6 +123,9 @@ func newRelease(c *Cluster, name, path string, s ReleaseSpec, inherited, helm js
 	}
 	if r.Chart.Interval == "" {
 		r.Chart.Interval = c.Flux.Defaults.Source.Interval
+	}
+	if r.Chart.Source == "" {
+		r.Chart.Source = name
 	}
 	for i, dep := range s.DependsOn {
 		r.DependsOn = append(r.DependsOn, Dependency{Name: dep, Path: fmt.Sprintf("%s.dependsOn.%d", path, i)})

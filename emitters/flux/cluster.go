@@ -42,7 +42,11 @@ func emitCluster(t *tree, d *model.Description) error {
 		objs = append(objs, rootKustomization(ClusterMeta, MetaDir, nil, secrets))
 		deps = []string{ClusterMeta}
 	}
-	objs = append(objs, rootKustomization(ClusterApps, AppsDir, deps, secrets && f.Layout == model.LayoutNamespaced))
+	apps := rootKustomization(ClusterApps, AppsDir, deps, secrets && f.Layout == model.LayoutNamespaced)
+	if err := decodePolicy(f.ClusterApps, &apps.Spec); err != nil {
+		return fmt.Errorf("cluster.flux.clusterApps: %w", err)
+	}
+	objs = append(objs, apps)
 	if err := t.add(path.Join(f.Source.Path, "ks.yaml"), objs...); err != nil {
 		return err
 	}

@@ -1,7 +1,11 @@
 package flux
 
 import (
+	"encoding/json"
+	"fmt"
 	"path"
+
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 )
@@ -41,8 +45,31 @@ func emitNamespaces(t *tree, d *model.Description) error {
 			return err
 		}
 		b := plainBuild(dir)
-		b.shape = namespaceShape(d, ns, kust)
+		if patches, err := clusterAppsPatches(d); err != nil {
+			return err
+		} else if len(patches) > 0 {
+			// cluster-apps patches what it applies, this directory among it.
+			view := kust
+			view.Patches = patches
+			b.flux = &view
+		} else {
+			b.shape = namespaceShape(d, ns, kust)
+		}
 		t.builds = append(t.builds, b)
 	}
 	return nil
+}
+
+// clusterAppsPatches are the patches of cluster-apps' own policy.
+func clusterAppsPatches(d *model.Description) ([]types.Patch, error) {
+	var p struct {
+		Patches json.RawMessage `json:"patches"`
+	}
+	if len(d.Cluster.Flux.ClusterApps) == 0 {
+		return nil, nil
+	}
+	if err := json.Unmarshal(d.Cluster.Flux.ClusterApps, &p); err != nil {
+		return nil, fmt.Errorf("cluster.flux.clusterApps: %w", err)
+	}
+	return kustomizePatches(p.Patches)
 }

@@ -65,11 +65,11 @@ func helmRelease(a *model.App, k *model.Kustomization, r *model.Release, ns stri
 	}
 	switch c := r.Chart; {
 	case c.IsOCI():
-		hr.Spec.ChartRef = &helmv2.CrossNamespaceSourceReference{Kind: sourcev1.OCIRepositoryKind, Name: r.Name}
+		hr.Spec.ChartRef = &helmv2.CrossNamespaceSourceReference{Kind: sourcev1.OCIRepositoryKind, Name: sourceName(r)}
 	case c.IsGit():
 		hr.Spec.Chart = &helmv2.HelmChartTemplate{Spec: helmv2.HelmChartTemplateSpec{
 			Chart:     "./" + c.Path,
-			SourceRef: helmv2.CrossNamespaceObjectReference{Kind: sourcev1.GitRepositoryKind, Name: r.Name},
+			SourceRef: helmv2.CrossNamespaceObjectReference{Kind: sourcev1.GitRepositoryKind, Name: sourceName(r)},
 			// A Git chart changes with its revision, not its version.
 			ReconcileStrategy: sourcev1.ReconcileStrategyRevision,
 		}}
@@ -77,7 +77,7 @@ func helmRelease(a *model.App, k *model.Kustomization, r *model.Release, ns stri
 		hr.Spec.Chart = &helmv2.HelmChartTemplate{Spec: helmv2.HelmChartTemplateSpec{
 			Chart:     c.Name,
 			Version:   c.Version,
-			SourceRef: helmv2.CrossNamespaceObjectReference{Kind: sourcev1.HelmRepositoryKind, Name: r.Name},
+			SourceRef: helmv2.CrossNamespaceObjectReference{Kind: sourcev1.HelmRepositoryKind, Name: sourceName(r)},
 		}}
 	}
 	values, err := chartValues(r.Values)

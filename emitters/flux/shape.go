@@ -76,7 +76,7 @@ func buildShape(d *model.Description, a *model.App, k *model.Kustomization, kust
 		}
 		s.object("helmrelease.yaml", "helm.toolkit.fluxcd.io/v2", "HelmRelease", r.Name, ns, ann)
 		_, file := chartSource(&r, ns)
-		s.object(file, "source.toolkit.fluxcd.io/v1", file, r.Name, ns, nil)
+		s.object(file, "source.toolkit.fluxcd.io/v1", file, sourceName(&r), ns, nil)
 	}
 	for _, name := range model.SortedKeys(k.Secrets) {
 		s.object("secret.sops.yaml", "v1", "Secret", name, ns, nil)

@@ -16,7 +16,7 @@ import (
 // version), a GitRepository (Git charts) or a HelmRepository.
 func chartSource(r *model.Release, ns string) (any, string) {
 	c := r.Chart
-	meta := metav1.ObjectMeta{Name: r.Name, Namespace: ns}
+	meta := metav1.ObjectMeta{Name: sourceName(r), Namespace: ns}
 	interval := sourceInterval(c.Interval)
 	switch {
 	case c.IsOCI():
@@ -47,6 +47,14 @@ func chartSource(r *model.Release, ns string) (any, string) {
 		ObjectMeta: meta,
 		Spec:       sourcev1.HelmRepositorySpec{URL: strings.TrimRight(c.Repo, "/"), Interval: interval},
 	}, "helmrepository.yaml"
+}
+
+// sourceName is the name of the release's chart source.
+func sourceName(r *model.Release) string {
+	if r.Chart.Source != "" {
+		return r.Chart.Source
+	}
+	return r.Name
 }
 
 // sourceInterval parses the model's interval; the schema checked it, and
