@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fluxcd/pkg/envsubst"
 	"github.com/yannh/kubeconform/pkg/validator"
 
 	"github.com/hogen-dev/hogen/compiler"
@@ -21,7 +22,22 @@ func newValidator(t *testing.T) validator.Validator { return testschemas.NewVali
 
 // validate checks one file; it returns how many objects passed and what is
 // wrong with the others.
+//
+// A Component's objects are checked as Flux applies them: with an app's
+// variables substituted (APP, and defaults for the rest).
 func validate(v validator.Validator, p, data string) (int, []string) {
+	if strings.HasPrefix(p, ComponentsDir+"/") {
+		out, err := envsubst.Eval(data, func(name string) (string, bool) {
+			if name == "APP" {
+				return "example", true
+			}
+			return "", true
+		})
+		if err != nil {
+			return 0, []string{p + ": " + err.Error()}
+		}
+		data = out
+	}
 	return testschemas.Validate(v, p, data)
 }
 
