@@ -12,8 +12,9 @@ import (
 // fails: what is wrong (an unknown dependency, a short form beside
 // releases of the same name) is kept for the checks to report.
 func NewApps(c *Cluster, specs map[string]AppSpec) []App {
-	// cluster-apps' own policy is written like any Kustomization's.
-	c.Flux.ClusterApps = withYAMLPatches(MergePolicy(c.Flux.ClusterApps), "patches")
+	// cluster-apps' own policy is written like any Kustomization's; its
+	// nulls stay, to remove what hogen sets on it (retryInterval: null).
+	c.Flux.ClusterApps = withYAMLPatches(c.Flux.ClusterApps, "patches")
 	apps := make([]App, 0, len(specs))
 	for _, name := range SortedKeys(specs) {
 		apps = append(apps, newApp(c, name, specs[name]))
