@@ -92,6 +92,10 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 			return nil, append(diags, ds...), cmp.Or(err, error(ds))
 		}
 	}
+	if more := load.ReadConfigFiles(d, opts.Dir); len(more) > 0 {
+		diags = append(diags, more...)
+		return nil, diags, diags
+	}
 	diags = append(diags, inputs.Stale(d, opts.Dir)...)
 	d.Inputs.RepoPath = load.RepoPath(opts.Dir)
 	if len(d.Emitters.Jsonnet) > 0 {

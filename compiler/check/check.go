@@ -23,6 +23,10 @@ func Check(d *model.Description) diag.Diagnostics {
 	c.apps()
 	c.reservedNames()
 	c.secretsOnce()
+	c.manifests()
+	c.components()
+	c.crdOrder()
+	c.substitutions()
 	c.secretRefs()
 	return c.Diags.Sorted()
 }
@@ -51,11 +55,13 @@ func (c *checker) names() {
 		p := "apps." + a.Name
 		c.name(p, "app", a.Name)
 		c.name(p+".namespace", "namespace", a.Namespace)
-		for stem := range a.Manifests {
-			c.name(p+".manifests."+stem, "manifest", stem)
-		}
-		for s := range a.Secrets {
-			c.name(p+".secrets."+s, "secret", s)
+		for _, k := range a.Kustomizations {
+			for _, m := range k.Manifests {
+				c.name(m.Path, "manifest", m.File)
+			}
+			for s := range k.Secrets {
+				c.name(k.Path+".secrets."+s, "secret", s)
+			}
 		}
 	}
 }

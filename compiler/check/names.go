@@ -2,7 +2,6 @@ package check
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -29,7 +28,7 @@ var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta"}
 // appFiles are the stems of the files the Flux emitter writes in every
 // app's directory (kubernetes/apps/<ns>/<app>/app/), where manifests go
 // as <name>.yaml.
-var appFiles = []string{"kustomization", "helmrelease", "ocirepository", "helmrepository"}
+var appFiles = []string{"kustomization", "helmrelease", "ocirepository", "helmrepository", "gitrepository"}
 
 // reservedNames reports app names Flux's own objects have, and manifests
 // that would land on a file hogen writes itself.
@@ -39,10 +38,12 @@ func (c *checker) reservedNames() {
 		if slices.Contains(reservedApps, a.Name) {
 			c.Errorf(p, "rename the app", "app name %q is reserved: hogen names a Flux Kustomization of its own %q in %s", a.Name, a.Name, fluxNamespace)
 		}
-		for _, stem := range model.SortedKeys(a.Manifests) {
-			if slices.Contains(appFiles, stem) {
-				c.Errorf(p+".manifests."+stem, fmt.Sprintf("rename it, e.g. %q", a.Name+"-"+stem),
-					"manifest %q would be written to %s.yaml, which hogen writes itself for every app", stem, stem)
+		for _, k := range a.Kustomizations {
+			for _, m := range k.Manifests {
+				if slices.Contains(appFiles, m.File) {
+					c.Errorf(m.Path, fmt.Sprintf("rename it, e.g. %q", a.Name+"-"+m.File),
+						"manifest %q would be written to %s.yaml, which hogen writes itself for every app", m.File, m.File)
+				}
 			}
 		}
 	}
@@ -65,29 +66,23 @@ func (c *checker) secretsOnce() {
 		first[fluxNamespace+"/"+clusterSecrets] = "cluster.substitutions.secrets"
 	}
 	for _, a := range c.d.Apps {
-		for _, s := range model.SortedKeys(a.Secrets) {
-			p := "apps." + a.Name + ".secrets." + s
-			define(a.Namespace, s, p)
-			for _, k := range model.SortedKeys(a.Secrets[s]) {
-				if len(validation.IsConfigMapKey(k)) > 0 {
-					c.Errorf(p+"."+k, `use letters, digits, '-', '_' and '.', at most 253, not "." or "..": e.g. "`+keyLike(k)+`"`,
-						"%q is not a Secret data key Kubernetes accepts", clipKey(k))
+		for _, k := range a.Kustomizations {
+			ns := cmp.Or(k.TargetNamespace, a.Namespace)
+			for _, s := range model.SortedKeys(k.Secrets) {
+				p := k.Path + ".secrets." + s
+				define(ns, s, p)
+				for _, key := range model.SortedKeys(k.Secrets[s]) {
+					if len(validation.IsConfigMapKey(key)) > 0 {
+						c.Errorf(p+"."+key, `use letters, digits, '-', '_' and '.', at most 253, not "." or "..": e.g. "`+keyLike(key)+`"`,
+							"%q is not a Secret data key Kubernetes accepts", clipKey(key))
+					}
 				}
 			}
-		}
-		for _, m := range model.SortedKeys(a.Manifests) {
-			var obj struct {
-				Kind     string `json:"kind"`
-				Metadata struct {
-					Name      string `json:"name"`
-					Namespace string `json:"namespace"`
-				} `json:"metadata"`
+			for _, m := range k.Manifests {
+				if m.Kind == "Secret" && apiGroup(m.APIVersion) == "" && m.Name != "" {
+					define(cmp.Or(m.Namespace, ns), m.Name, m.Path)
+				}
 			}
-			if json.Unmarshal(a.Manifests[m], &obj) != nil || obj.Kind != "Secret" || obj.Metadata.Name == "" {
-				continue
-			}
-			ns := cmp.Or(obj.Metadata.Namespace, a.Namespace)
-			define(ns, obj.Metadata.Name, "apps."+a.Name+".manifests."+m)
 		}
 	}
 }
@@ -113,12 +108,15 @@ func clipKey(k string) string {
 // appFix is the fix for a dependsOn entry that names no app: the app it
 // most likely means, when one is close.
 func appFix(d *model.Description, dep string) string {
-	names := make([]string, 0, len(d.Apps))
+	var names []string
 	for _, a := range d.Apps {
 		names = append(names, a.Name)
+		for _, k := range a.Kustomizations {
+			names = append(names, k.Name)
+		}
 	}
 	if best := load.Closest(dep, names); best != "" {
 		return fmt.Sprintf("did you mean %q?", best)
 	}
-	return "name an app defined under apps, or remove it"
+	return "name an app or a Flux Kustomization defined under apps, or remove it"
 }

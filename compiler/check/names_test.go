@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/load"
 	"github.com/hogen-dev/hogen/emitters/flux"
 )
 
@@ -21,11 +21,27 @@ func TestReservedNamesAreFlux(t *testing.T) {
 	if fluxNamespace != flux.Namespace || clusterSecrets != flux.SecretsName {
 		t.Errorf("flux names %q, %q; want %q, %q", fluxNamespace, clusterSecrets, flux.Namespace, flux.SecretsName)
 	}
-	for _, repo := range []string{"https://charts.example.com", "oci://ghcr.io/example/charts"} {
-		d := &model.Description{Cluster: model.Cluster{Name: "home"}, Apps: []model.App{{Name: "app", Namespace: "ns",
-			Chart: model.Chart{Repo: repo, Name: "app", Version: "1.0.0"}, Interval: "1h", Timeout: "5m", RetryInterval: "2m"}}}
-		d.Cluster.Flux.Source.Path = "kubernetes/flux/cluster"
-		d.Cluster.Flux.Source.URL = "https://github.com/example/home-ops"
+	for _, chart := range []string{
+		`{repo: "https://charts.example.com", name: "app", version: "1.0.0"}`,
+		`{repo: "oci://ghcr.io/example/charts", name: "app", version: "1.0.0"}`,
+		`{git: "https://github.com/example/app", ref: tag: "v1.0.0", path: "charts/app"}`,
+	} {
+		src := `package x
+cluster: {
+	name: "home"
+	talos: version: "v1.10.5"
+	kubernetes: version: "v1.31.1"
+	api: endpoint: "10.0.0.10"
+	network: node: cidr: "10.0.0.0/24"
+	flux: source: url: "https://github.com/example/home-ops"
+}
+nodes: a: {role: "controlplane", address: "10.0.0.11", interface: name: "eth0", installDisk: path: "/dev/sda"}
+apps: app: {namespace: "ns", chart: ` + chart + `}
+`
+		d, _, err := load.Files(t.Context(), ".", map[string][]byte{"x.cue": []byte(src)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		files, err := flux.Emit(t.Context(), d)
 		if err != nil {
 			t.Fatal(err)

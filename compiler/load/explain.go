@@ -191,6 +191,12 @@ func schemaFields(def cue.Value, p string) []string {
 				next = v.LookupPath(cue.MakePath(cue.AnyString))
 			}
 			if !next.Exists() {
+				// A key-bound pattern ([#Name]: #Manifest) applies once the key
+				// is there.
+				sel := cue.MakePath(cue.Str(label))
+				next = v.FillPath(sel, struct{}{}).LookupPath(sel)
+			}
+			if !next.Exists() {
 				return nil
 			}
 			v = next

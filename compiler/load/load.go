@@ -210,10 +210,12 @@ func schemaDef(cctx *cue.Context) (cue.Value, error) {
 
 // decoded is the description as CUE holds it: nodes and apps keyed by name.
 type decoded struct {
-	Cluster  model.Cluster         `json:"cluster"`
-	Nodes    map[string]model.Node `json:"nodes"`
-	Apps     map[string]model.App  `json:"apps"`
-	Emitters model.Emitters        `json:"emitters"`
+	Cluster    model.Cluster                  `json:"cluster"`
+	Nodes      map[string]model.Node          `json:"nodes"`
+	Apps       map[string]model.AppSpec       `json:"apps"`
+	Components map[string]model.ComponentSpec `json:"components"`
+	Namespaces map[string]model.NamespaceSpec `json:"namespaces"`
+	Emitters   model.Emitters                 `json:"emitters"`
 }
 
 func decode(v cue.Value) (*model.Description, error) {
@@ -225,13 +227,9 @@ func decode(v cue.Value) (*model.Description, error) {
 	for _, name := range model.SortedKeys(raw.Nodes) {
 		d.Nodes = append(d.Nodes, raw.Nodes[name])
 	}
-	for _, name := range model.SortedKeys(raw.Apps) {
-		a := raw.Apps[name]
-		if string(a.Values) == "{}" {
-			a.Values = nil
-		}
-		d.Apps = append(d.Apps, a)
-	}
+	d.Apps = model.NewApps(&d.Cluster, raw.Apps)
+	d.Components = model.NewComponents(raw.Components)
+	d.NamespaceSettings = model.NewNamespaces(raw.Namespaces)
 	return d, nil
 }
 

@@ -7,11 +7,17 @@ import "encoding/json"
 // Description is a whole cluster. Nodes and Apps are sorted by name so every
 // emitter sees them in the same order whatever the file layout.
 type Description struct {
-	Cluster  Cluster   `json:"cluster"`
-	Nodes    []Node    `json:"nodes"`
-	Apps     []App     `json:"apps"`
-	Emitters Emitters  `json:"emitters"`
-	Pos      Positions `json:"-"`
+	Cluster Cluster `json:"cluster"`
+	Nodes   []Node  `json:"nodes"`
+	Apps    []App   `json:"apps"`
+	// Components are the kustomize Components apps and namespaces use,
+	// sorted by name.
+	Components []Component `json:"components,omitempty"`
+	// NamespaceSettings are what the description says of apps namespaces
+	// besides their apps, sorted by name.
+	NamespaceSettings []Namespace `json:"namespaces,omitempty"`
+	Emitters          Emitters    `json:"emitters"`
+	Pos               Positions   `json:"-"`
 	// Inputs are what hogen read beside the description.
 	Inputs Inputs `json:"-"`
 }
@@ -147,6 +153,18 @@ type Flux struct {
 	Install string    `json:"install"`
 	// Version is the Flux release: "2.x", "2.6.x" or an exact "2.6.4".
 	Version string `json:"version,omitempty"`
+	// Layout is where the apps' Flux Kustomizations live: "flux-system"
+	// or "namespaced" (each in its app's namespace).
+	Layout string `json:"layout,omitempty"`
+	// AppLabel is the label key each app's Kustomization sets to the
+	// app's name on what it applies; nil for none.
+	AppLabel *string `json:"appLabel,omitempty"`
+	// Defaults are the cluster-wide Flux policy. The load merges them into
+	// every App, so emitters read each app's own copy.
+	Defaults FluxDefaults `json:"defaults"`
+	// ClusterApps is policy for cluster-apps itself (a fragment of a Flux
+	// Kustomization's spec), over hogen's.
+	ClusterApps json.RawMessage `json:"clusterApps,omitempty"`
 }
 
 // GitSource is the repository Flux syncs from.
@@ -223,44 +241,6 @@ type Taint struct {
 	Effect string `json:"effect"`
 }
 
-// App is a Helm chart installed by Flux.
-type App struct {
-	Name          string                     `json:"name"`
-	Namespace     string                     `json:"namespace"`
-	Chart         Chart                      `json:"chart"`
-	Values        json.RawMessage            `json:"values,omitempty"`
-	DependsOn     []string                   `json:"dependsOn,omitempty"`
-	Interval      string                     `json:"interval"`
-	Timeout       string                     `json:"timeout"`
-	RetryInterval string                     `json:"retryInterval"`
-	Wait          bool                       `json:"wait"`
-	Prune         bool                       `json:"prune"`
-	HealthChecks  []HealthCheck              `json:"healthChecks,omitempty"`
-	Manifests     map[string]json.RawMessage `json:"manifests,omitempty"`
-	// Secrets maps a Secret's name to its keys, each naming a value in
-	// Inputs.Secrets.
-	Secrets   map[string]map[string]string `json:"secrets,omitempty"`
-	Bootstrap bool                         `json:"bootstrap"`
-}
-
-// Chart is a Helm chart in a Helm repository or an OCI registry.
-type Chart struct {
-	Repo    string `json:"repo"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
-}
-
-// IsOCI tells whether the chart comes from an OCI registry.
-func (c Chart) IsOCI() bool { return len(c.Repo) > 6 && c.Repo[:6] == "oci://" }
-
-// HealthCheck is an object Flux waits on before the app counts as ready.
-type HealthCheck struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Name       string `json:"name"`
-	Namespace  string `json:"namespace,omitempty"`
-}
-
 // Emitters says which generators run.
 type Emitters struct {
 	Namespaces Toggle `json:"namespaces"`
@@ -282,20 +262,6 @@ type JsonnetEmitter struct {
 // Toggle switches an emitter on or off.
 type Toggle struct {
 	Enabled bool `json:"enabled"`
-}
-
-// Namespaces returns the namespaces the apps live in, sorted, once each.
-func (d *Description) Namespaces() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range d.Apps {
-		if !seen[a.Namespace] {
-			seen[a.Namespace] = true
-			out = append(out, a.Namespace)
-		}
-	}
-	sortStrings(out)
-	return out
 }
 
 // ControlPlanes returns the control-plane nodes, in name order.

@@ -17,13 +17,24 @@ func Check(d *model.Description) emitters.Problems {
 	hasOperator := false
 	for _, a := range d.Apps {
 		boot[a.Name] = a.Bootstrap
-		hasOperator = hasOperator || (a.Bootstrap && a.Chart.Name == "flux-operator")
+		for _, r := range a.Releases() {
+			hasOperator = hasOperator || (a.Bootstrap && r.Chart.ChartName() == "flux-operator")
+		}
 	}
 	for _, a := range d.Apps {
 		if !a.Bootstrap {
 			continue
 		}
-		for _, dep := range sortedUniq(a.DependsOn) {
+		for _, r := range a.Releases() {
+			if r.Chart.IsGit() {
+				ps = append(ps, emitters.Problem{
+					Path: r.Path + ".chart.git",
+					Msg:  fmt.Sprintf("bootstrap app %q installs release %s from Git, which the bootstrap helmfile cannot", a.Name, r.Name),
+					Fix:  "install it from a Helm or OCI repository, or leave it to Flux (bootstrap: false)",
+				})
+			}
+		}
+		for _, dep := range a.DependsOnApps() {
 			if on, known := boot[dep]; known && !on {
 				ps = append(ps, emitters.Problem{
 					Path: fmt.Sprintf("apps.%s.dependsOn", a.Name),

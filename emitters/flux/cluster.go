@@ -3,8 +3,6 @@ package flux
 import (
 	"fmt"
 	"path"
-	"regexp"
-	"strings"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -30,18 +28,25 @@ var (
 // gotk-sync.yaml, kustomization.yaml), which `flux bootstrap` writes and
 // hogen does not know; kustomize-controller generates the kustomization
 // over everything in the directory.
+//
+// In the layout "namespaced" there is no cluster-meta: every namespace's
+// kustomization.yaml includes the meta tree, so the substitution objects
+// are where each app's Kustomization reads them, and cluster-apps decrypts
+// cluster-secrets.
 func emitCluster(t *tree, d *model.Description) error {
 	f := d.Cluster.Flux
-	hasMeta := len(d.Cluster.Substitutions.Settings)+len(d.Cluster.Substitutions.Secrets) > 0
+	secrets := len(d.Cluster.Substitutions.Secrets) > 0
 	var objs []any
-	if hasMeta {
-		objs = append(objs, rootKustomization(ClusterMeta, MetaDir, nil, len(d.Cluster.Substitutions.Secrets) > 0))
-	}
 	var deps []string
-	if hasMeta {
+	if hasMeta(d) && f.Layout != model.LayoutNamespaced {
+		objs = append(objs, rootKustomization(ClusterMeta, MetaDir, nil, secrets))
 		deps = []string{ClusterMeta}
 	}
-	objs = append(objs, rootKustomization(ClusterApps, AppsDir, deps, false))
+	apps := rootKustomization(ClusterApps, AppsDir, deps, secrets && f.Layout == model.LayoutNamespaced)
+	if err := decodePolicy(f.ClusterApps, &apps.Spec); err != nil {
+		return fmt.Errorf("cluster.flux.clusterApps: %w", err)
+	}
+	objs = append(objs, apps)
 	if err := t.add(path.Join(f.Source.Path, "ks.yaml"), objs...); err != nil {
 		return err
 	}
@@ -84,84 +89,7 @@ func rootKustomization(name, dir string, deps []string, decrypt bool) *kustomize
 	return ks
 }
 
-// FluxInstance is the Flux Operator's object for install "operator": the
-// Flux distribution (cluster.flux.version), the four controllers Helm
-// releases need, and a sync section from cluster.flux.source, from which
-// the operator creates the flux-system GitRepository and Kustomization.
-// There is no Go module for the operator's API, so it is a plain object.
-func FluxInstance(d *model.Description) map[string]any {
-	src := d.Cluster.Flux.Source
-	sync := map[string]any{
-		"kind": sourcev1.GitRepositoryKind,
-		"url":  src.URL,
-		"ref":  "refs/heads/" + src.Branch,
-		"path": src.Path,
-	}
-	if strings.HasPrefix(src.URL, "ssh://") {
-		// An SSH deploy key, which `flux-operator create secret` or the
-		// bootstrap puts in flux-system under this name.
-		sync["pullSecret"] = SourceName
-	}
-	return map[string]any{
-		"apiVersion": "fluxcd.controlplane.io/v1",
-		"kind":       "FluxInstance",
-		"metadata":   map[string]any{"name": "flux", "namespace": Namespace},
-		"spec": map[string]any{
-			"distribution": map[string]any{"version": fluxVersion(d), "registry": "ghcr.io/fluxcd"},
-			"components":   []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"},
-			"cluster": map[string]any{
-				"type":          "kubernetes",
-				"networkPolicy": true,
-				"domain":        d.Cluster.Domain,
-			},
-			"sync": sync,
-		},
-	}
-}
-
-func fluxVersion(d *model.Description) string {
-	if v := d.Cluster.Flux.Version; v != "" {
-		return v
-	}
-	return "2.x"
-}
-
-var exactVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-
-// BootstrapCommand is the `flux bootstrap` call for install "bootstrap". It
-// writes <path>/flux-system/ (gotk-components.yaml: the controllers;
-// gotk-sync.yaml: the flux-system GitRepository and Kustomization from these
-// flags; kustomization.yaml) and commits it; hogen writes everything else in
-// <path>. An exact cluster.flux.version pins the controllers.
-func BootstrapCommand(d *model.Description) string {
-	src := d.Cluster.Flux.Source
-	args := []string{"flux", "bootstrap", "git",
-		"--url=" + src.URL, "--branch=" + src.Branch, "--path=" + src.Path}
-	if v := fluxVersion(d); exactVersion.MatchString(v) {
-		args = append(args, "--version=v"+v)
-	}
-	return strings.Join(args, " ")
-}
-
-// emitNamespaces writes kubernetes/apps/<ns>/kustomization.yaml: the
-// namespace (when the namespaces emitter writes it) and each app's ks.yaml.
-// No namespace: field, so the Kustomizations stay in flux-system.
-func emitNamespaces(t *tree, d *model.Description) error {
-	apps := map[string][]string{}
-	for _, a := range d.Apps {
-		apps[a.Namespace] = append(apps[a.Namespace], a.Name)
-	}
-	for _, ns := range d.Namespaces() {
-		var resources []string
-		if d.Emitters.Namespaces.Enabled {
-			resources = append(resources, "./namespace.yaml")
-		}
-		for _, app := range sortedUniq(apps[ns]) {
-			resources = append(resources, "./"+app+"/ks.yaml")
-		}
-		if err := t.add(path.Join(AppsDir, ns, "kustomization.yaml"), kustomization(resources)); err != nil {
-			return err
-		}
-	}
-	return nil
+// hasMeta tells whether there are cluster-wide substitution objects.
+func hasMeta(d *model.Description) bool {
+	return len(d.Cluster.Substitutions.Settings)+len(d.Cluster.Substitutions.Secrets) > 0
 }

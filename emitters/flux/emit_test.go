@@ -16,8 +16,10 @@ import (
 )
 
 // small is a one-app description to vary in table tests.
-func small(opts ...func(*model.Description)) *model.Description {
-	d := &model.Description{
+func small(opts ...func(*testDesc)) *model.Description { return smallDesc(opts...).build() }
+
+func smallDesc(opts ...func(*testDesc)) *testDesc {
+	d := &testDesc{Description: &model.Description{
 		Cluster: model.Cluster{
 			Domain: "cluster.local",
 			Flux: model.Flux{
@@ -26,9 +28,9 @@ func small(opts ...func(*model.Description)) *model.Description {
 			},
 		},
 		Emitters: model.Emitters{Namespaces: model.Toggle{Enabled: true}, Flux: model.Toggle{Enabled: true}},
-		Apps:     []model.App{app("echo", "default", "https://charts.example.com", "echo", "1.0.0")},
 		Inputs:   model.Inputs{Secrets: map[string]string{"token": "fake"}},
-	}
+	}, Apps: []testApp{app("echo", "default", "https://charts.example.com", "echo", "1.0.0")}}
+	withDefaults(&d.Cluster)
 	for _, o := range opts {
 		o(d)
 	}
@@ -75,7 +77,7 @@ func TestChartSource(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			files := emitMap(t, small(func(d *model.Description) { d.Apps[0].Chart.Repo = tc.repo }))
+			files := emitMap(t, small(func(d *testDesc) { d.Apps[0].Chart.Repo = tc.repo }))
 			src, ok := files[dir+tc.wantFile]
 			if !ok || files[dir+tc.wantNot].Path != "" {
 				t.Fatalf("want %s and no %s", tc.wantFile, tc.wantNot)
@@ -99,29 +101,29 @@ func TestChartSource(t *testing.T) {
 }
 
 func TestSecrets(t *testing.T) {
-	withSecret := func(ref string) func(*model.Description) {
-		return func(d *model.Description) {
+	withSecret := func(ref string) func(*testDesc) {
+		return func(d *testDesc) {
 			d.Apps[0].Secrets = map[string]map[string]string{"echo-auth": {"TOKEN": ref}}
 		}
 	}
 	p := "kubernetes/apps/default/echo/app/secret.sops.yaml"
 	tests := []struct {
 		name     string
-		opts     []func(*model.Description)
+		opts     []func(*testDesc)
 		wantErr  string // empty: no error
 		wantData string // "nil": Data must be nil
 	}{
-		{name: "value known", opts: []func(*model.Description){withSecret("token")}, wantData: "stringData:\n  TOKEN: fake\n"},
-		{name: "unknown value", opts: []func(*model.Description){withSecret("nope")}, wantErr: `app "echo": Secret "echo-auth": key "TOKEN": "nope" is not in secrets.sops.yaml`},
-		{name: "value with ${ opts out of substitution", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs.Secrets["token"] = "pa${ss" }},
+		{name: "value known", opts: []func(*testDesc){withSecret("token")}, wantData: "stringData:\n  TOKEN: fake\n"},
+		{name: "unknown value", opts: []func(*testDesc){withSecret("nope")}, wantErr: `app "echo": Secret "echo-auth": key "TOKEN": "nope" is not in secrets.sops.yaml`},
+		{name: "value with ${ opts out of substitution", opts: []func(*testDesc){withSecret("token"), func(d *testDesc) { d.Inputs.Secrets["token"] = "pa${ss" }},
 			wantData: "    kustomize.toolkit.fluxcd.io/substitute: disabled\n  name: echo-auth\nstringData:\n  TOKEN: pa${ss\n"},
-		{name: "empty value", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs.Secrets["token"] = "" }},
+		{name: "empty value", opts: []func(*testDesc){withSecret("token"), func(d *testDesc) { d.Inputs.Secrets["token"] = "" }},
 			wantErr: `app "echo": Secret "echo-auth": key "TOKEN": "token" is empty`},
-		{name: "no key: file kept", opts: []func(*model.Description){withSecret("token"), func(d *model.Description) { d.Inputs = model.Inputs{SecretNames: []string{"token"}} }},
+		{name: "no key: file kept", opts: []func(*testDesc){withSecret("token"), func(d *testDesc) { d.Inputs = model.Inputs{SecretNames: []string{"token"}} }},
 			wantData: "nil"},
-		{name: "no key, unknown name", opts: []func(*model.Description){withSecret("nope"), func(d *model.Description) { d.Inputs = model.Inputs{SecretNames: []string{"token"}} }},
+		{name: "no key, unknown name", opts: []func(*testDesc){withSecret("nope"), func(d *testDesc) { d.Inputs = model.Inputs{SecretNames: []string{"token"}} }},
 			wantErr: `"nope" is not in secrets.sops.yaml`},
-		{name: "Secret as a plain manifest", opts: []func(*model.Description){func(d *model.Description) {
+		{name: "Secret as a plain manifest", opts: []func(*testDesc){func(d *testDesc) {
 			d.Apps[0].Manifests = map[string]json.RawMessage{"creds": raw(`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"},"stringData":{"a":"b"}}`)}
 		}}, wantErr: `manifest "creds" is a Secret and would be written in plaintext`},
 	}
@@ -174,7 +176,7 @@ func TestInstallModes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := small(func(d *model.Description) {
+			d := small(func(d *testDesc) {
 				d.Cluster.Flux.Install = tc.install
 				if tc.url != "" {
 					d.Cluster.Flux.Source.URL = tc.url

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // TestEmitRefuses covers descriptions the compiler should already reject
@@ -14,42 +12,41 @@ import (
 // can judge: Emit must fail with a message naming the culprit, never loop
 // or write a partial tree.
 func TestEmitRefuses(t *testing.T) {
-	second := func(name string, deps ...string) func(*model.Description) {
-		return func(d *model.Description) {
-			d.Apps = append(d.Apps, app(name, "default", "https://charts.example.com", name, "1.0.0", func(a *model.App) { a.DependsOn = deps }))
+	second := func(name string, deps ...string) func(*testDesc) {
+		return func(d *testDesc) {
+			d.Apps = append(d.Apps, app(name, "default", "https://charts.example.com", name, "1.0.0", func(a *testApp) { a.DependsOn = deps }))
 		}
 	}
 	tests := []struct {
 		name    string
-		opts    []func(*model.Description)
+		opts    []func(*testDesc)
 		wantErr string
 	}{
-		{"unknown dependency", []func(*model.Description){second("web", "database")}, `app "web" depends on unknown app "database"`},
-		{"self dependency", []func(*model.Description){second("web", "web")}, "cycle: web -> web"},
-		{"cycle", []func(*model.Description){second("web", "api"), second("api", "db"), second("db", "web")}, "cycle: api -> db -> web -> api"},
-		{"cycle behind a healthy app", []func(*model.Description){second("web", "echo", "api"), second("api", "web")}, "cycle: api -> web -> api"},
-		{"duplicate app", []func(*model.Description){second("echo")}, `app "echo" is defined twice`},
-		{"traversal in an app name", []func(*model.Description){func(d *model.Description) { d.Apps[0].Name = "../etc" }}, `app name "../etc" is not a DNS-1123 label`},
-		{"traversal in a namespace", []func(*model.Description){func(d *model.Description) { d.Apps[0].Namespace = "a/b" }}, `namespace "a/b" is not a DNS-1123 label`},
-		{"traversal in the source path", []func(*model.Description){func(d *model.Description) { d.Cluster.Flux.Source.Path = "../x" }}, `"../x" leaves the repository`},
-		{"unclean source path", []func(*model.Description){func(d *model.Description) { d.Cluster.Flux.Source.Path = "a//b" }}, `write it as "a/b"`},
-		{"reserved app name", []func(*model.Description){func(d *model.Description) { d.Apps[0].Name = "cluster-apps" }}, `"cluster-apps" is reserved`},
-		{"manifest named like a hogen file", []func(*model.Description){func(d *model.Description) {
+		{"unknown dependency", []func(*testDesc){second("web", "database")}, `app "web" depends on unknown app "database"`},
+		{"self dependency", []func(*testDesc){second("web", "web")}, "cycle: web -> web"},
+		{"cycle", []func(*testDesc){second("web", "api"), second("api", "db"), second("db", "web")}, "cycle: api -> db -> web -> api"},
+		{"cycle behind a healthy app", []func(*testDesc){second("web", "echo", "api"), second("api", "web")}, "cycle: api -> web -> api"},
+		{"traversal in an app name", []func(*testDesc){func(d *testDesc) { d.Apps[0].Name = "../etc" }}, `app name "../etc" is not a DNS-1123 label`},
+		{"traversal in a namespace", []func(*testDesc){func(d *testDesc) { d.Apps[0].Namespace = "a/b" }}, `namespace "a/b" is not a DNS-1123 label`},
+		{"traversal in the source path", []func(*testDesc){func(d *testDesc) { d.Cluster.Flux.Source.Path = "../x" }}, `"../x" leaves the repository`},
+		{"unclean source path", []func(*testDesc){func(d *testDesc) { d.Cluster.Flux.Source.Path = "a//b" }}, `write it as "a/b"`},
+		{"reserved app name", []func(*testDesc){func(d *testDesc) { d.Apps[0].Name = "cluster-apps" }}, `"cluster-apps" is reserved`},
+		{"manifest named like a hogen file", []func(*testDesc){func(d *testDesc) {
 			d.Apps[0].Manifests = map[string]json.RawMessage{"helmrelease": raw(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`)}
 		}}, `manifest name "helmrelease" clashes`},
-		{"manifest traversal", []func(*model.Description){func(d *model.Description) {
+		{"manifest traversal", []func(*testDesc){func(d *testDesc) {
 			d.Apps[0].Manifests = map[string]json.RawMessage{"../x": raw(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`)}
 		}}, `manifest name "../x"`},
-		{"kustomize build fails", []func(*model.Description){func(d *model.Description) {
+		{"kustomize build fails", []func(*testDesc){func(d *testDesc) {
 			cm := raw(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"same"}}`)
 			d.Apps[0].Manifests = map[string]json.RawMessage{"one": cm, "two": cm}
 		}}, "kustomize build kubernetes/apps/default/echo/app: "},
-		{"values not an object", []func(*model.Description){func(d *model.Description) { d.Apps[0].Values = raw(`[1]`) }}, "values must be a JSON object"},
-		{"bad duration", []func(*model.Description){func(d *model.Description) { d.Apps[0].Timeout = "soon" }}, `duration "soon"`},
-		{"bootstrap app needs a Flux app", []func(*model.Description){second("cni"), func(d *model.Description) {
+		{"values not an object", []func(*testDesc){func(d *testDesc) { d.Apps[0].Values = raw(`[1]`) }}, "values must be a JSON object"},
+		{"bad duration", []func(*testDesc){func(d *testDesc) { setPolicy(&d.Apps[0], "timeout", "soon") }}, `"timeout":"soon"`},
+		{"bootstrap app needs a Flux app", []func(*testDesc){second("cni"), func(d *testDesc) {
 			d.Apps[0].Bootstrap, d.Apps[0].DependsOn = true, []string{"cni"}
-		}}, `bootstrap app "echo": depends on "cni", which is not a bootstrap app`},
-		{"bootstrap values use a cluster secret", []func(*model.Description){func(d *model.Description) {
+		}}, `bootstrap app "echo": release echo: depends on "cni", which is not a bootstrap app`},
+		{"bootstrap values use a cluster secret", []func(*testDesc){func(d *testDesc) {
 			d.Cluster.Substitutions.Secrets = map[string]string{"SECRET_DOMAIN": "token"}
 			d.Apps[0].Bootstrap, d.Apps[0].Values = true, raw(`{"host":"echo.${SECRET_DOMAIN}"}`)
 		}}, "values use the cluster secret ${SECRET_DOMAIN}"},
@@ -70,8 +67,8 @@ func TestEmitRefuses(t *testing.T) {
 // TestCheck reports a bootstrap app depending on a Flux-only app with its
 // description path, before any emitter runs.
 func TestCheck(t *testing.T) {
-	d := small(func(d *model.Description) {
-		d.Apps = append(d.Apps, app("cni", "kube-system", "oci://x.io/c", "cni", "1.0.0", func(a *model.App) {
+	d := small(func(d *testDesc) {
+		d.Apps = append(d.Apps, app("cni", "kube-system", "oci://x.io/c", "cni", "1.0.0", func(a *testApp) {
 			a.Bootstrap, a.DependsOn = true, []string{"echo"}
 		}))
 	})
@@ -84,7 +81,7 @@ func TestCheck(t *testing.T) {
 // TestHelmfileSubstitutes checks that a bootstrap app's helmfile values are
 // what Flux renders for its HelmRelease: cluster settings substituted.
 func TestHelmfileSubstitutes(t *testing.T) {
-	d := small(func(d *model.Description) {
+	d := small(func(d *testDesc) {
 		d.Cluster.Substitutions.Settings = map[string]string{"DOMAIN": `ex"ample.com`}
 		d.Apps[0].Bootstrap = true
 		d.Apps[0].Values = raw(`{"host":"echo.${DOMAIN}","other":"${UNKNOWN}"}`)
@@ -94,5 +91,15 @@ func TestHelmfileSubstitutes(t *testing.T) {
 		if !strings.Contains(hf, want) {
 			t.Errorf("helmfile lacks %q:\n%s", want, hf)
 		}
+	}
+}
+
+// TestOrderRefusesDuplicates: the model may come from elsewhere than the
+// load; two apps of one name are refused, not merged.
+func TestOrderRefusesDuplicates(t *testing.T) {
+	d := small()
+	d.Apps = append(d.Apps, d.Apps[0])
+	if _, err := Order(d.Apps); err == nil || !strings.Contains(err.Error(), `app "echo" is defined twice`) {
+		t.Errorf("Order = %v, want the duplicate named", err)
 	}
 }

@@ -6,22 +6,30 @@
 //	kubernetes/flux/cluster/fluxinstance.yaml  install "operator" only
 //	kubernetes/flux/meta/                      cluster-settings, cluster-secrets
 //	kubernetes/apps/<ns>/kustomization.yaml    namespace.yaml + ./<app>/ks.yaml
-//	kubernetes/apps/<ns>/<app>/ks.yaml         the app's Flux Kustomization
-//	kubernetes/apps/<ns>/<app>/app/            kustomization.yaml, helmrelease.yaml,
-//	                                           ocirepository.yaml | helmrepository.yaml,
-//	                                           secret.sops.yaml, <manifest>.yaml
+//	kubernetes/apps/<ns>/<app>/ks.yaml         the app's Flux Kustomizations
+//	kubernetes/apps/<ns>/<app>/<dir>/          per Kustomization (app/, config/, ...):
+//	                                           kustomization.yaml, helmrelease.yaml,
+//	                                           ocirepository.yaml | helmrepository.yaml |
+//	                                           gitrepository.yaml, secret.sops.yaml,
+//	                                           <manifest>.yaml, resources/<configmap key>
+//	kubernetes/components/<name>/              kustomize Components apps share
 //	bootstrap/helmfile.yaml                    apps with bootstrap: true
 //
-// Every Flux Kustomization lives in flux-system and is named after its app,
-// as in the flux-system-centred home-ops layout: dependsOn then needs only
-// names, and the SOPS key (sops-age) and the substitution objects exist once,
-// in flux-system. The flux-system GitRepository and Kustomization are made
-// by whoever installs Flux: `flux bootstrap` (see BootstrapCommand) or the
-// Flux Operator from the FluxInstance's sync section.
+// In the layout "flux-system" every Flux Kustomization lives in
+// flux-system: dependsOn then needs only names, and the SOPS key (sops-age)
+// and the substitution objects exist once, in flux-system. In the layout
+// "namespaced" each lives in its app's namespace, which the namespace's
+// kustomization.yaml sets, as onedr0p's home-ops does. The flux-system
+// GitRepository and Kustomization are made by whoever installs Flux: `flux
+// bootstrap` (see BootstrapCommand) or the Flux Operator from the
+// FluxInstance's sync section.
 //
-// Objects are typed with the Flux API modules and encoded by
-// emitters/manifest; every kustomization.yaml written is built with kustomize
-// (krusty) in memory before Emit returns.
+// Each app is written from its model.App alone: the cluster-wide policy is
+// already merged into it. Objects are typed with the Flux API modules and
+// encoded by emitters/manifest; every kustomization.yaml written is built
+// with kustomize (krusty) in memory before Emit returns, as Flux builds it
+// (components, targetNamespace, patches added; postBuild variables
+// substituted).
 package flux
 
 import (
@@ -39,8 +47,9 @@ import (
 
 // Names and places shared with the rest of the repository.
 const (
-	// Namespace holds Flux and every app's Flux Kustomization.
-	Namespace = "flux-system"
+	// Namespace holds Flux and, in the layout "flux-system", every app's
+	// Flux Kustomization.
+	Namespace = model.FluxNamespace
 	// SourceName is the GitRepository (and root Kustomization) that
 	// `flux bootstrap` and the Flux Operator both create.
 	SourceName = "flux-system"
@@ -53,12 +62,14 @@ const (
 	SOPSSecret = "sops-age"
 	// SettingsName and SecretsName are the ConfigMap and Secret every app
 	// substitutes from (postBuild.substituteFrom).
-	SettingsName = "cluster-settings"
-	SecretsName  = "cluster-secrets"
+	SettingsName = model.ClusterSettings
+	SecretsName  = model.ClusterSecrets
 
-	// AppsDir and MetaDir are the trees cluster-apps and cluster-meta apply.
-	AppsDir = namespaces.AppsDir
-	MetaDir = "kubernetes/flux/meta"
+	// AppsDir and MetaDir are the trees cluster-apps and cluster-meta apply;
+	// ComponentsDir holds the Components.
+	AppsDir       = namespaces.AppsDir
+	MetaDir       = "kubernetes/flux/meta"
+	ComponentsDir = "kubernetes/components"
 	// HelmfilePath installs the bootstrap apps before Flux runs.
 	HelmfilePath = "bootstrap/helmfile.yaml"
 
@@ -80,10 +91,16 @@ func (emitter) Enabled(d *model.Description) bool            { return d.Emitters
 func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 
 // Roots implements emitters.Rooted. Of the source path's directory only
-// hogen's two files: `flux bootstrap` writes the rest of it.
+// hogen's two files: `flux bootstrap` writes the rest of it. Of
+// kubernetes/components only the Components the description defines, so
+// a user's own stay theirs.
 func (emitter) Roots(d *model.Description) []string {
 	src := d.Cluster.Flux.Source.Path
-	return []string{AppsDir, MetaDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
+	roots := []string{AppsDir, MetaDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
+	for _, c := range d.Components {
+		roots = append(roots, path.Join(ComponentsDir, c.Name))
+	}
+	return roots
 }
 func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	return Emit(ctx, d)
@@ -114,13 +131,20 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 			return nil, fmt.Errorf("app %q: %w", a.Name, err)
 		}
 	}
+	for _, c := range d.Components {
+		if err := emitComponent(t, c); err != nil {
+			return nil, fmt.Errorf("component %q: %w", c.Name, err)
+		}
+	}
 	if err := emitNamespaces(t, d); err != nil {
 		return nil, err
 	}
 	if err := emitHelmfile(t, d, order); err != nil {
 		return nil, err
 	}
-	t.sort()
+	if err := t.sort(); err != nil {
+		return nil, err
+	}
 	if err := t.build(ctx, d); err != nil {
 		return nil, err
 	}
@@ -128,10 +152,17 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 }
 
 // tree collects files. standin is what kustomize sees for a secret file
-// whose values are unknown (Data nil): same objects, empty values.
+// whose values are unknown (Data nil): same objects, empty values. builds
+// are the Flux Kustomizations to build as Flux does.
 type tree struct {
 	files   []emitters.File
 	standin map[string][]byte
+	builds  []fluxBuild
+}
+
+// addRaw adds a file as it is.
+func (t *tree) addRaw(p string, data []byte) {
+	t.files = append(t.files, emitters.File{Path: p, Data: data})
 }
 
 // add encodes objs as one YAML stream at p.
@@ -161,8 +192,15 @@ func (t *tree) addSecret(p string, known bool, objs ...any) error {
 	return nil
 }
 
-func (t *tree) sort() {
+// sort orders the files by path and refuses two at one path.
+func (t *tree) sort() error {
 	slices.SortFunc(t.files, func(a, b emitters.File) int { return strings.Compare(a.Path, b.Path) })
+	for i := 1; i < len(t.files); i++ {
+		if t.files[i].Path == t.files[i-1].Path {
+			return fmt.Errorf("two files would be written at %s", t.files[i].Path)
+		}
+	}
+	return nil
 }
 
 func (t *tree) output() []emitters.File { return t.files }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
@@ -19,34 +20,57 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenCases are whole trees kept under testdata/<name>/want: what the
-// flux and namespaces emitters write together.
+// flux and namespaces emitters write together. Cases from a model built in
+// Go, then one per feature, each a description (testdata/<name>/*.cue)
+// loaded as `hogen build` loads it.
 var goldenCases = []struct {
 	name  string
-	model func() *model.Description
+	model func(t *testing.T) *model.Description
 }{
-	{name: "homelab", model: homelab},
-	{name: "homelab-operator", model: homelabOperator},
+	{name: "homelab", model: func(*testing.T) *model.Description { return homelab() }},
+	{name: "homelab-operator", model: func(*testing.T) *model.Description { return homelabOperator() }},
+	{name: "releases-policy", model: loadCase("releases-policy")},
+	{name: "kustomizations", model: loadCase("kustomizations")},
+	{name: "components-namespaced", model: loadCase("components-namespaced")},
+	{name: "substitution", model: loadCase("substitution")},
+}
+
+// loadCase loads testdata/<name> as a description, with the files its
+// ConfigMaps read.
+func loadCase(name string) func(t *testing.T) *model.Description {
+	return func(t *testing.T) *model.Description {
+		t.Helper()
+		d, diags, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join("testdata", name)})
+		if err != nil {
+			t.Fatalf("loading testdata/%s:\n%v", name, err)
+		}
+		for _, w := range diags {
+			t.Logf("testdata/%s: %s", name, w)
+		}
+		d.Emitters.Talos.Enabled = false
+		return d
+	}
 }
 
 // homelabOperator is the homelab installed by the Flux Operator, whose
 // chart is a bootstrap app.
 func homelabOperator() *model.Description {
-	d := homelab()
+	d := homelabDesc()
 	d.Cluster.Flux.Install = InstallOperator
 	d.Cluster.Flux.Version = "2.6.x"
 	d.Cluster.Flux.Source.URL = "https://github.com/geoffdavis/talos-gitops"
-	d.Apps = append(d.Apps, app("flux-operator", "flux-system", "oci://ghcr.io/controlplaneio-fluxcd/charts", "flux-operator", "0.28.0", func(a *model.App) {
+	d.Apps = append(d.Apps, app("flux-operator", "flux-system", "oci://ghcr.io/controlplaneio-fluxcd/charts", "flux-operator", "0.28.0", func(a *testApp) {
 		a.Bootstrap = true
 		a.DependsOn = []string{"cert-manager"}
 		a.Values = raw(`{"serviceMonitor":{"create":false}}`)
 	}))
-	return d
+	return d.build()
 }
 
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := emitTree(t, tc.model())
+			got := emitTree(t, tc.model(t))
 			dir := filepath.Join("testdata", tc.name, "want")
 			if *update {
 				writeTree(t, dir, got)

@@ -58,14 +58,18 @@ func emitHelmfile(t *tree, d *model.Description, order []model.App) error {
 		if !a.Bootstrap {
 			continue
 		}
-		rel, err := release(d, a, boot)
-		if err != nil {
-			return fmt.Errorf("bootstrap app %q: %w", a.Name, err)
+		for _, k := range a.Kustomizations {
+			for _, r := range k.Releases {
+				rel, err := release(d, a, k, r, boot)
+				if err != nil {
+					return fmt.Errorf("bootstrap app %q: release %s: %w", a.Name, r.Name, err)
+				}
+				if !r.Chart.IsOCI() {
+					hf.Repositories = append(hf.Repositories, helmfileRepo{Name: r.Name, URL: strings.TrimRight(r.Chart.Repo, "/")})
+				}
+				hf.Releases = append(hf.Releases, rel)
+			}
 		}
-		if !a.Chart.IsOCI() {
-			hf.Repositories = append(hf.Repositories, helmfileRepo{Name: a.Name, URL: strings.TrimRight(a.Chart.Repo, "/")})
-		}
-		hf.Releases = append(hf.Releases, rel)
 	}
 	body, err := yaml.Marshal(hf)
 	if err != nil {
@@ -76,22 +80,31 @@ func emitHelmfile(t *tree, d *model.Description, order []model.App) error {
 	return nil
 }
 
-// release is one helmfile release; needs lists its bootstrap dependencies.
-func release(d *model.Description, a model.App, boot map[string]model.App) (helmfileRelease, error) {
-	rel := helmfileRelease{Name: a.Name, Namespace: a.Namespace, Version: a.Chart.Version}
-	if a.Chart.IsOCI() {
-		rel.Chart = strings.TrimRight(a.Chart.Repo, "/") + "/" + a.Chart.Name
+// release is one helmfile release; needs lists the releases it waits
+// for: those of the apps its app depends on, and its own dependsOn.
+func release(d *model.Description, a model.App, k model.Kustomization, r model.Release, boot map[string]model.App) (helmfileRelease, error) {
+	rel := helmfileRelease{Name: r.Name, Namespace: k.ObjectNamespace(&a), Version: r.Chart.Version}
+	if r.Chart.IsOCI() {
+		rel.Chart = strings.TrimRight(r.Chart.Repo, "/") + "/" + r.Chart.Name
 	} else {
-		rel.Chart = a.Name + "/" + a.Chart.Name
+		rel.Chart = r.Name + "/" + r.Chart.Name
 	}
-	for _, dep := range sortedUniq(a.DependsOn) {
+	for _, dep := range a.DependsOnApps() {
 		b, ok := boot[dep]
 		if !ok {
 			return rel, fmt.Errorf("depends on %q, which is not a bootstrap app: mark %q bootstrap: true or drop the dependency", dep, dep)
 		}
-		rel.Needs = append(rel.Needs, b.Namespace+"/"+b.Name)
+		for _, bk := range b.Kustomizations {
+			for _, br := range bk.Releases {
+				rel.Needs = append(rel.Needs, bk.ObjectNamespace(&b)+"/"+br.Name)
+			}
+		}
 	}
-	values, err := chartValues(a.Values)
+	for _, dep := range r.DependsOn {
+		rel.Needs = append(rel.Needs, dep.Namespace+"/"+dep.Name)
+	}
+	rel.Needs = sortedUniq(rel.Needs)
+	values, err := chartValues(r.Values)
 	if err != nil {
 		return rel, err
 	}

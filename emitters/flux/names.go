@@ -19,7 +19,7 @@ var name = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 var reservedApps = map[string]bool{SourceName: true, ClusterApps: true, ClusterMeta: true}
 
 // reservedStems are the files every app directory may already hold.
-var reservedStems = map[string]bool{"kustomization": true, "helmrelease": true, "ocirepository": true, "helmrepository": true}
+var reservedStems = map[string]bool{"kustomization": true, "helmrelease": true, "ocirepository": true, "helmrepository": true, "gitrepository": true}
 
 // checkNames rejects any name that would make a bad path or clash with a
 // file or object hogen writes itself.
@@ -37,18 +37,59 @@ func checkNames(d *model.Description) error {
 		if !validName(a.Namespace) || len(a.Namespace) > 63 {
 			return fmt.Errorf("app %q: namespace %q is not a DNS-1123 label", a.Name, a.Namespace)
 		}
-		for stem := range a.Manifests {
-			if !validName(stem) {
-				return fmt.Errorf("app %q: manifest name %q is not a DNS-1123 label", a.Name, stem)
-			}
-			if reservedStems[stem] {
-				return fmt.Errorf("app %q: manifest name %q clashes with a file hogen writes (%s.yaml): rename it", a.Name, stem, stem)
+		for _, k := range a.Kustomizations {
+			if err := checkKustomizationNames(k); err != nil {
+				return fmt.Errorf("app %q: %w", a.Name, err)
 			}
 		}
-		for s := range a.Secrets {
-			if !validName(s) {
-				return fmt.Errorf("app %q: Secret name %q is not a DNS-1123 label", a.Name, s)
+	}
+	for _, c := range d.Components {
+		if err := checkDir(c.Name); err != nil || !componentName.MatchString(c.Name) {
+			return fmt.Errorf("component name %q is not a slash path of DNS-1123 labels", c.Name)
+		}
+		if err := checkManifestNames(c.Manifests); err != nil {
+			return fmt.Errorf("component %q: %w", c.Name, err)
+		}
+	}
+	return nil
+}
+
+var componentName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// checkKustomizationNames checks the names that become paths under a
+// Kustomization's directory.
+func checkKustomizationNames(k model.Kustomization) error {
+	if !validName(k.Dir) || !validName(k.Name) {
+		return fmt.Errorf("Kustomization %q (directory %q): names must be DNS-1123 labels", k.Name, k.Dir)
+	}
+	if err := checkManifestNames(k.Manifests); err != nil {
+		return err
+	}
+	for s := range k.Secrets {
+		if !validName(s) {
+			return fmt.Errorf("Secret name %q is not a DNS-1123 label", s)
+		}
+	}
+	for _, cm := range k.ConfigMaps {
+		for _, e := range cm.Entries {
+			if e.Key == "" || e.Key == "." || e.Key == ".." || strings.ContainsAny(e.Key, `/\`) {
+				return fmt.Errorf("ConfigMap %q: key %q cannot be a file name", cm.Name, e.Key)
 			}
+		}
+	}
+	return nil
+}
+
+func checkManifestNames(ms []model.Manifest) error {
+	for _, m := range ms {
+		if !validName(m.File) {
+			return fmt.Errorf("manifest name %q is not a DNS-1123 label", m.File)
+		}
+		if reservedStems[m.File] {
+			return fmt.Errorf("manifest name %q clashes with a file hogen writes (%s.yaml): rename it", m.File, m.File)
+		}
+		if m.Kind == "Secret" && !strings.Contains(m.APIVersion, "/") {
+			return fmt.Errorf("manifest %q is a Secret and would be written in plaintext: list it under secrets instead", m.File)
 		}
 	}
 	return nil

@@ -9,9 +9,10 @@ import (
 )
 
 // Order returns the apps so that every app comes after the apps it depends
-// on; among apps free to go, names decide, so the order is stable. The
-// compiler rejects unknown dependencies and cycles with positions; Order
-// checks again so no caller can loop or silently drop an app.
+// on (through any of its Kustomizations); among apps free to go, names
+// decide, so the order is stable. The compiler rejects unknown
+// dependencies and cycles with positions; Order checks again so no caller
+// can loop or silently drop an app.
 func Order(apps []model.App) ([]model.App, error) {
 	byName := make(map[string]int, len(apps))
 	for i, a := range apps {
@@ -23,7 +24,17 @@ func Order(apps []model.App) ([]model.App, error) {
 	waiting := make([]int, len(apps))      // unmet dependencies per app
 	dependents := make([][]int, len(apps)) // who waits on each app
 	for i, a := range apps {
-		for _, dep := range uniq(a.DependsOn) {
+		for _, k := range a.Kustomizations {
+			for _, dep := range k.DependsOn {
+				if !dep.Found() {
+					return nil, fmt.Errorf("app %q depends on unknown app %q: add the app or remove it from dependsOn", a.Name, dep.Name)
+				}
+				if dep.Name == k.Name {
+					return nil, fmt.Errorf("apps depend on each other in a cycle: %s -> %s; break it by removing one dependsOn", k.Name, k.Name)
+				}
+			}
+		}
+		for _, dep := range a.DependsOnApps() {
 			j, ok := byName[dep]
 			if !ok {
 				return nil, fmt.Errorf("app %q depends on unknown app %q: add the app or remove it from dependsOn", a.Name, dep)
@@ -74,7 +85,7 @@ func cycle(apps []model.App, byName map[string]int, waiting []int) string {
 		seen[i] = len(path)
 		path = append(path, apps[i].Name)
 		next := -1
-		for _, dep := range sortedUniq(apps[i].DependsOn) {
+		for _, dep := range apps[i].DependsOnApps() {
 			if j := byName[dep]; waiting[j] > 0 {
 				next = j
 				break

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fluxcd/pkg/envsubst"
 	"github.com/yannh/kubeconform/pkg/validator"
 
 	"github.com/hogen-dev/hogen/compiler"
@@ -21,7 +22,22 @@ func newValidator(t *testing.T) validator.Validator { return testschemas.NewVali
 
 // validate checks one file; it returns how many objects passed and what is
 // wrong with the others.
+//
+// A Component's objects are checked as Flux applies them: with an app's
+// variables substituted (APP, and defaults for the rest).
 func validate(v validator.Validator, p, data string) (int, []string) {
+	if strings.HasPrefix(p, ComponentsDir+"/") {
+		out, err := envsubst.Eval(data, func(name string) (string, bool) {
+			if name == "APP" {
+				return "example", true
+			}
+			return "", true
+		})
+		if err != nil {
+			return 0, []string{p + ": " + err.Error()}
+		}
+		data = out
+	}
 	return testschemas.Validate(v, p, data)
 }
 
@@ -32,9 +48,9 @@ func TestSchemas(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			checked := 0
-			for p, data := range emitTree(t, tc.model()) {
-				if strings.HasPrefix(p, "bootstrap/") {
-					continue // helmfile's format, not Kubernetes objects
+			for p, data := range emitTree(t, tc.model(t)) {
+				if strings.HasPrefix(p, "bootstrap/") || strings.Contains(p, "/resources/") {
+					continue // helmfile's format, ConfigMap contents: not Kubernetes objects
 				}
 				n, problems := validate(v, p, data)
 				checked += n
@@ -42,34 +58,43 @@ func TestSchemas(t *testing.T) {
 					t.Error(pr)
 				}
 			}
-			if checked < 50 {
-				t.Errorf("validated %d objects; the homelab has far more", checked)
+			if checked < 10 {
+				t.Errorf("validated %d objects; every case has more", checked)
 			}
 		})
 	}
 }
 
 // TestExampleSchemas validates what the flux and namespaces emitters make
-// of examples/homelab, loaded by the compiler as `hogen build` does.
+// of every example, loaded by the compiler as `hogen build` does.
 func TestExampleSchemas(t *testing.T) {
 	v := newValidator(t)
-	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: filepath.Join(moduleRoot(t), "examples", "homelab")})
-	if err != nil {
-		t.Fatalf("loading examples/homelab: %v", err)
+	dirs, _ := filepath.Glob(filepath.Join(moduleRoot(t), "examples", "*", "cluster.cue"))
+	if len(dirs) < 2 {
+		t.Fatalf("found %d examples, want homelab and home-ops", len(dirs))
 	}
-	checked := 0
-	for p, data := range emitTree(t, d) {
-		if strings.HasPrefix(p, "bootstrap/") {
-			continue
-		}
-		n, problems := validate(v, p, data)
-		checked += n
-		for _, pr := range problems {
-			t.Error(pr)
-		}
-	}
-	if checked < len(d.Apps)*3 {
-		t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
+	for _, c := range dirs {
+		dir := filepath.Dir(c)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: dir})
+			if err != nil {
+				t.Fatalf("loading %s: %v", dir, err)
+			}
+			checked := 0
+			for p, data := range emitTree(t, d) {
+				if strings.HasPrefix(p, "bootstrap/") || strings.Contains(p, "/resources/") {
+					continue
+				}
+				n, problems := validate(v, p, data)
+				checked += n
+				for _, pr := range problems {
+					t.Error(pr)
+				}
+			}
+			if checked < len(d.Apps)*3 {
+				t.Errorf("validated %d objects for %d apps; want at least 3 each", checked, len(d.Apps))
+			}
+		})
 	}
 }
 

@@ -11,21 +11,19 @@ import (
 	"github.com/hogen-dev/hogen/compiler/model"
 )
 
-// emitAppSecrets writes the app's Secrets to one SOPS file at p, one
-// document per Secret in name order.
-func emitAppSecrets(t *tree, d *model.Description, a model.App, p string) error {
-	names := make([]string, 0, len(a.Secrets))
-	for n := range a.Secrets {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+// emitAppSecrets writes a Kustomization's Secrets to one SOPS file at p,
+// one document per Secret in name order, in namespace ns if not "".
+func emitAppSecrets(t *tree, d *model.Description, k *model.Kustomization, p, ns string) error {
+	names := model.SortedKeys(k.Secrets)
 	objs := make([]any, 0, len(names))
 	for _, n := range names {
-		data, err := secretValues(d, a.Secrets[n])
+		data, err := secretValues(d, k.Secrets[n])
 		if err != nil {
 			return fmt.Errorf("Secret %q: %w", n, err)
 		}
-		objs = append(objs, secret(n, data))
+		s := secret(n, data)
+		s.Namespace = ns
+		objs = append(objs, s)
 	}
 	return t.addSecret(p, d.Inputs.Secrets != nil, objs...)
 }
@@ -77,7 +75,7 @@ func secret(name string, data map[string]string) *corev1.Secret {
 
 // substituteAnnotation switches Flux's postBuild substitution off for one
 // object.
-const substituteAnnotation = "kustomize.toolkit.fluxcd.io/substitute"
+const substituteAnnotation = model.SubstituteAnnotation
 
 // emitMeta writes the cluster-wide substitution objects under MetaDir, for
 // cluster-meta to apply in flux-system before any app: cluster-settings
@@ -109,5 +107,6 @@ func emitMeta(t *tree, d *model.Description) error {
 	if resources == nil {
 		return nil
 	}
+	t.builds = append(t.builds, plainBuild(MetaDir))
 	return t.add(MetaDir+"/kustomization.yaml", kustomization(resources))
 }

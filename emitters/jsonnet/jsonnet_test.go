@@ -21,8 +21,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // homelab is a small model like examples/homelab's.
 func homelab() *model.Description {
 	app := func(name, ns, chart, version string, bootstrap bool) model.App {
-		return model.App{Name: name, Namespace: ns, Bootstrap: bootstrap,
-			Chart: model.Chart{Repo: "https://charts.example.com", Name: chart, Version: version}}
+		return model.App{Name: name, Namespace: ns, Bootstrap: bootstrap, Kustomizations: []model.Kustomization{{
+			Name: name, Dir: model.MainDir,
+			Releases: []model.Release{{Name: name, Chart: model.Chart{Repo: "https://charts.example.com", Name: chart, Version: version}}},
+		}}}
 	}
 	return &model.Description{
 		Cluster: model.Cluster{Name: "home", Substitutions: model.Substitutions{

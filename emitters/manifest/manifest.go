@@ -6,8 +6,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
-	"sigs.k8s.io/yaml"
+	"go.yaml.in/yaml/v2"
 )
 
 // Encode renders objects as one YAML stream. Typed API objects marshal
@@ -52,5 +53,35 @@ func encodeOne(o any) ([]byte, error) {
 			delete(meta, "creationTimestamp")
 		}
 	}
-	return yaml.Marshal(m)
+	return yaml.Marshal(numbers(m))
+}
+
+// numbers gives each JSON number the Go type YAML's resolver would give
+// it (int, then uint, then float), which is what sigs.k8s.io/yaml gets by
+// parsing the JSON text again: the same output without that parse, which
+// was much of what a build allocated.
+func numbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	case json.Number:
+		s := string(x)
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return int(i)
+		}
+		if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+			return u
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+		return s
+	}
+	return v
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 func TestEncode(t *testing.T) {
@@ -47,5 +48,28 @@ func TestEncode(t *testing.T) {
 				t.Errorf("Encode (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestEncodeMatchesJSONToYAML: Encode writes what sigs.k8s.io/yaml wrote
+// when it parsed the JSON again, for every kind of number and for strings
+// that look like other things.
+func TestEncodeMatchesJSONToYAML(t *testing.T) {
+	for _, doc := range []string{
+		`{"a":1,"b":-7,"c":1.5,"d":1e3,"e":12345678901234567890,"f":9007199254740993,"g":0.000001,"h":-0.0}`,
+		`{"s":["1.0","true","on","yes","~","null","0x10","1e3","", " x", "a: b", "- c", "#d"]}`,
+		`{"k":{"a10":1,"a2":2,"A":3,"_":4,"1":5,"10":6,"2":7},"m":{"n":null},"t":true,"l":[[],{},[1,{"x":"y"}]]}`,
+	} {
+		want, err := sigsyaml.JSONToYAML([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Encode(json.RawMessage(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("%s (-JSONToYAML +Encode):\n%s", doc, diff)
+		}
 	}
 }

@@ -24,18 +24,23 @@ var Emitter emitters.Emitter = emitters.Func{
 	RootsFn: func(*model.Description) []string { return []string{AppsDir} },
 }
 
-// Emit returns one namespace.yaml per namespace.
+// Emit returns one namespace.yaml per namespace, with the labels and
+// annotations the description gives it.
 func Emit(_ context.Context, d *model.Description) ([]emitters.File, error) {
 	var files []emitters.File
 	for _, ns := range d.Namespaces() {
+		settings := d.Namespace(ns)
 		// PartialObjectMetadata is a Namespace without its empty spec,
-		// which corev1.Namespace always marshals.
+		// which corev1.Namespace always marshals. Flux must never prune a
+		// namespace: that would delete everything in it.
+		annotations := map[string]string{}
+		for k, v := range settings.Annotations {
+			annotations[k] = v
+		}
+		annotations["kustomize.toolkit.fluxcd.io/prune"] = "disabled"
 		obj := metav1.PartialObjectMetadata{
-			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-			ObjectMeta: metav1.ObjectMeta{
-				Name:        ns,
-				Annotations: map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"},
-			},
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: settings.Labels, Annotations: annotations},
 		}
 		data, err := manifest.Encode(obj)
 		if err != nil {

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/yannh/kubeconform/pkg/validator"
+
+	"github.com/hogen-dev/hogen/compiler/check"
 )
 
 // KubernetesVersion is the version of the core schemas.
@@ -86,7 +88,7 @@ var checkedGroups = []string{".toolkit.fluxcd.io", "external-secrets.io"}
 // cert-manager, the Flux Operator's FluxInstance, ...).
 func MayLackSchema(apiVersion string) bool {
 	group, _, found := strings.Cut(apiVersion, "/")
-	if !found || !strings.Contains(group, ".") || strings.HasSuffix(group, ".k8s.io") {
+	if !found || check.BuiltinGroup(group) {
 		return false // core, apps, batch, rbac.authorization.k8s.io, ...
 	}
 	return !slices.ContainsFunc(checkedGroups, func(g string) bool { return strings.HasSuffix(group, g) })

@@ -20,10 +20,13 @@ function(model)
   local vars = std.objectFields(std.get(subs, 'settings', {})) + std.objectFields(std.get(subs, 'secrets', {}));
   local domainVar = 'SECRET_DOMAIN';
   local apps = [a for a in model.apps if !hidden(a)];
-  local service(app) = {
+  // An app's chart is its first release's; an app of manifests has none.
+  local releases(app) = std.flattenArrays([std.get(k, 'releases', []) for k in app.kustomizations]);
+  local chart(app) = local rs = releases(app); if std.length(rs) > 0 then rs[0].chart else {};
+  local service(app) = local c = chart(app); {
     [app.name]: {
-      description: '%s %s' % [app.chart.name, app.chart.version],
-      icon: app.chart.name + '.png',
+      description: if std.objectHas(c, 'version') then '%s %s' % [c.name, c.version] else app.name,
+      icon: std.get(c, 'name', app.name) + '.png',
       [if std.member(vars, domainVar) then 'href']: 'https://%s.${%s}' % [app.name, domainVar],
     },
   };

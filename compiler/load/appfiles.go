@@ -1,0 +1,56 @@
+package load
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hogen-dev/hogen/compiler/diag"
+	"github.com/hogen-dev/hogen/compiler/model"
+)
+
+// ReadConfigFiles reads the files generated ConfigMaps take their keys
+// from (configMaps: <name>: files: <key>: "<path>", relative to dir) into
+// the model, so each app carries its contents like any other input. A file
+// that cannot be read is reported at the line naming it.
+func ReadConfigFiles(d *model.Description, dir string) diag.Diagnostics {
+	c := diag.Collector{Pos: d.Pos}
+	read := func(cms []model.ConfigMap) {
+		for i := range cms {
+			for j := range cms[i].Entries {
+				e := &cms[i].Entries[j]
+				if e.File == "" {
+					continue
+				}
+				data, err := readConfigFile(filepath.Join(dir, filepath.FromSlash(e.File)))
+				if err != nil {
+					c.Errorf(cms[i].Path+".files."+e.Key, "name a file of the description directory, relative to it", "%v", err)
+					continue
+				}
+				e.Data = string(data)
+			}
+		}
+	}
+	for ai := range d.Apps {
+		for ki := range d.Apps[ai].Kustomizations {
+			read(d.Apps[ai].Kustomizations[ki].ConfigMaps)
+		}
+	}
+	for ci := range d.Components {
+		read(d.Components[ci].ConfigMaps)
+	}
+	return c.Diags.Sorted()
+}
+
+func readConfigFile(p string) ([]byte, error) {
+	info, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", p, err)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	case info.Size() > maxFileSize:
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d a ConfigMap file may have", p, info.Size(), maxFileSize)
+	}
+	return os.ReadFile(p)
+}
