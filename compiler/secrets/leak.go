@@ -7,9 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
+	"github.com/getsops/sops/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/emitters"
@@ -54,61 +59,33 @@ type LeakWarning struct {
 	Msg    string
 }
 
-// GuardLeaks scans every file not marked Secret for every secret value
-// (input secrets and key material alike, by name), as is, JSON-escaped
-// (how YAML and JSON quote it) and base64-encoded at any alignment (inside
-// a Secret's data or a kubeconfig). It returns a *LeakError naming each
-// file and secret found, never a value, and a warning per value shorter
-// than MinScanLength.
+// GuardLeaks scans every file that is written in clear, whole or in part,
+// for every secret value (input secrets and key material alike, by name),
+// as is, JSON-escaped (how YAML and JSON quote it) and base64-encoded at
+// any alignment (inside a Secret's data or a kubeconfig). A file not marked
+// Secret is scanned whole; a Secret file encrypted only where its
+// EncryptedRegex says (a Talos config, a Kubernetes Secret) is scanned in
+// the fields SOPS leaves in clear; a Secret file encrypted whole is not.
+// It returns a *LeakError naming each file and secret found, never a
+// value, and a warning per value shorter than MinScanLength.
 func GuardLeaks(files []emitters.File, secrets map[string]string) ([]LeakWarning, error) {
-	names := make([]string, 0, len(secrets))
-	for n := range secrets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var warns []LeakWarning
-	type needle struct {
-		name, form string
-		b          []byte
-	}
-	var needles []needle
-	for _, n := range names {
-		v := secrets[n]
-		if len(v) < MinScanLength {
-			warns = append(warns, LeakWarning{Secret: n, Msg: fmt.Sprintf(
-				"shorter than %d bytes: the leak guard does not look for it in the output", MinScanLength)})
-			continue
-		}
-		for _, f := range forms(v) {
-			needles = append(needles, needle{n, f.form, f.b})
-		}
-	}
-	var leaks []Leak
-	for _, f := range files {
-		if f.Secret {
-			continue
-		}
-		// The bytes as written, and for YAML and JSON the decoded scalars:
-		// a YAML encoder folds long values and writes multi-line ones as
-		// indented blocks, so their bytes never appear as they are.
-		texts := [][]byte{f.Data}
-		if dec := decodedScalars(f.Path, f.Data); dec != nil {
-			texts = append(texts, dec)
-		}
-		found := map[string]bool{}
-		for i, text := range texts {
-			for _, nd := range needles {
-				if !found[nd.name] && bytes.Contains(text, nd.b) {
-					found[nd.name] = true
-					form := nd.form
-					if i > 0 {
-						form += ", in a YAML value"
-					}
-					leaks = append(leaks, Leak{File: f.Path, Secret: nd.name, Form: form})
-				}
+	m, warns := newMatcher(secrets)
+	m.compileRules(files)
+	resetParsed()
+	// Files are independent and a Talos config costs a YAML parse: all
+	// cores share them.
+	found := make([][]Leak, len(files))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				found[i] = m.leaks(files[i])
 			}
-		}
+		})
 	}
+	wg.Wait()
+	leaks := slices.Concat(found...)
 	if len(leaks) == 0 {
 		return warns, nil
 	}
@@ -119,6 +96,94 @@ func GuardLeaks(files []emitters.File, secrets map[string]string) ([]LeakWarning
 		return leaks[i].Secret < leaks[j].Secret
 	})
 	return warns, &LeakError{Leaks: leaks}
+}
+
+// scanned is a text of a file to search, and what to say of a value found
+// in it beyond its form.
+type scanned struct {
+	text  []byte
+	where string
+}
+
+// texts returns what of f is written in clear. For YAML and JSON, the
+// decoded scalars too: a YAML encoder folds long values and writes
+// multi-line ones as indented blocks, so their bytes never appear as they
+// are.
+func (m *matcher) texts(f emitters.File) []scanned {
+	switch {
+	case !f.Secret:
+		out := []scanned{{text: f.Data}}
+		if dec := decodedScalars(f.Path, f.Data); dec != nil {
+			out = append(out, scanned{dec, ", in a YAML value"})
+		}
+		return out
+	case f.EncryptedRegex != "" && f.Data != nil:
+		return []scanned{{clearFields(f.Data, m.rules[f.EncryptedRegex]), ", in a field SOPS leaves in clear"}}
+	}
+	return nil
+}
+
+// compileRules compiles, once each, the rules of the files encrypted in
+// part. A rule sops cannot compile is nil: it encrypts nothing, as sops'
+// own walk treats it.
+func (m *matcher) compileRules(files []emitters.File) {
+	m.rules = map[string]*rule{}
+	for _, f := range files {
+		if _, done := m.rules[f.EncryptedRegex]; f.Secret && f.EncryptedRegex != "" && !done {
+			m.rules[f.EncryptedRegex] = nil
+			if r, ok := compileRule(sops.Metadata{EncryptedRegex: f.EncryptedRegex}); ok {
+				m.rules[f.EncryptedRegex] = &r
+			}
+		}
+	}
+}
+
+// leaks are the secrets found in f, each once, in the most direct form
+// found in the first text that holds it.
+func (m *matcher) leaks(f emitters.File) []Leak {
+	var out []Leak
+	found := map[string]bool{}
+	hit := make([]bool, len(m.needles))
+	for _, s := range m.texts(f) {
+		clear(hit)
+		m.scan(s.text, hit)
+		for i, nd := range m.needles {
+			if hit[i] && !found[nd.name] {
+				found[nd.name] = true
+				out = append(out, Leak{File: f.Path, Secret: nd.name, Form: nd.form + s.where})
+			}
+		}
+	}
+	return out
+}
+
+// clearFields returns the keys and the values of a SOPS-bound YAML file
+// that encryption by r leaves in clear, separated by NUL. Which values
+// those are is decided as the sealer's own walk decides it (rule.encrypts
+// over sops' tree); a file that does not parse has nothing to scan, and
+// cannot be sealed either.
+func clearFields(data []byte, r *rule) []byte {
+	branches, err := newStore().LoadPlainFile(data)
+	if err != nil {
+		return nil
+	}
+	defer keepParsed(data, branches)
+	var out bytes.Buffer
+	_ = walkTree(branches, func(in any, path []string) (any, error) {
+		if r != nil && r.encrypts(path) {
+			return in, nil
+		}
+		if len(path) > 0 {
+			out.WriteString(path[len(path)-1])
+			out.WriteByte(0)
+		}
+		if b, err := sops.ToBytes(in); err == nil {
+			out.Write(b)
+			out.WriteByte(0)
+		}
+		return in, nil
+	})
+	return out.Bytes()
 }
 
 type form struct {
