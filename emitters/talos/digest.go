@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 
 	"github.com/siderolabs/crypto/x509"
 	clientconfig "github.com/siderolabs/talos/pkg/machinery/client/config"
@@ -33,13 +34,43 @@ var bundleFields = map[string]bool{
 }
 
 // digestOf is the digest of a Talos file's plaintext, its bundle fields
-// masked. (A line scan: a regexp took 0.7 ms a config.)
-func digestOf(plain []byte) string {
+// masked, and the fields refKeys name (those patches fill with secret
+// values) masked with all they hold: a value may be a block of lines, and
+// a placeholder's is one. (A line scan: a regexp took 0.7 ms a config.)
+func digestOf(plain []byte, refKeys []string) string {
 	h := sha256.New()
+	inMasked := -1 // the column of a masked field's key while its value's lines go by
 	for line := range bytes.Lines(plain) {
+		if inMasked >= 0 {
+			if rest := bytes.TrimLeft(line, " "); len(bytes.TrimSpace(rest)) == 0 || len(line)-len(rest) > inMasked {
+				continue
+			}
+			inMasked = -1
+		}
+		if col, head, ok := refField(line, refKeys); ok {
+			h.Write(append(append([]byte(nil), head...), " -\n"...))
+			inMasked = col
+			continue
+		}
 		h.Write(maskLine(line))
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// refField tells whether line sets one of refKeys, the column its key
+// starts at, and the line up to the key's colon.
+func refField(line []byte, refKeys []string) (int, []byte, bool) {
+	if len(refKeys) == 0 {
+		return 0, nil, false
+	}
+	rest := bytes.TrimLeft(line, " ")
+	rest = bytes.TrimPrefix(rest, []byte("- "))
+	field, _, ok := bytes.Cut(rest, []byte(":"))
+	if !ok || !slices.Contains(refKeys, string(field)) {
+		return 0, nil, false
+	}
+	col := len(line) - len(rest)
+	return col, line[:col+len(field)+1], true
 }
 
 // maskLine returns "<indent><field>: -\n" for a line setting a bundle
@@ -73,16 +104,15 @@ func placeholderBundle() *secrets.Bundle {
 	}
 }
 
-// lockedDigests returns, without the bundle, the digest of every node's
-// config in d.Nodes' order, then the talosconfig's: of the files as built
-// from a placeholder bundle.
-func lockedDigests(ctx context.Context, d *model.Description) ([]string, error) {
+// lockedConfigs returns, without the bundle, every node's config in
+// d.Nodes' order, then the talosconfig, as built from a placeholder bundle
+// and placeholder secret values: only for their digests.
+func lockedConfigs(ctx context.Context, d *model.Description) ([][]byte, error) {
 	b := placeholderBundle()
-	p, err := newPlanWith(d, b)
+	p, err := newPlanWith(d, b, true)
 	if err != nil {
 		return nil, err
 	}
-	p.placeholder = true
 	configs, err := p.allConfigs(ctx)
 	if err != nil {
 		return nil, err
@@ -91,11 +121,7 @@ func lockedDigests(ctx context.Context, d *model.Description) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(configs)+1)
-	for _, c := range append(configs, tc) {
-		out = append(out, digestOf(c))
-	}
-	return out, nil
+	return append(configs, tc), nil
 }
 
 // talosconfigFrom is the talosconfig for client crt, with the bundle's CA.

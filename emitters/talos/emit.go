@@ -32,20 +32,24 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 		}
 	}
 	files := make([]emitters.File, 0, len(d.Nodes)+1)
-	for _, n := range d.Nodes {
-		files = append(files, emitters.File{Path: Dir + "/" + n.Name + ".yaml", Secret: true, EncryptedRegex: EncryptedRegex})
+	// refKeys are, per file, the keys of the fields patches fill with
+	// secret values: encrypted like the key material, masked in digests.
+	refKeys := make([][]string, len(d.Nodes)+1)
+	for i := range d.Nodes {
+		refKeys[i] = nodeRefKeys(d, &d.Nodes[i])
+		files = append(files, emitters.File{Path: Dir + "/" + d.Nodes[i].Name + ".yaml", Secret: true, EncryptedRegex: encryptedRegex(refKeys[i])})
 	}
 	files = append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex})
 	// Without the age key the bundle cannot be read: the files' contents
 	// stay unknown (nil), and the sink keeps what is on disk, stale or not
 	// as their digests say.
 	if d.Inputs.TalosLocked {
-		sums, err := lockedDigests(ctx, d)
+		plains, err := lockedConfigs(ctx, d)
 		if err != nil {
 			return nil, err
 		}
 		for i := range files {
-			files[i].Digest = sums[i]
+			files[i].Digest = digestOf(plains[i], refKeys[i])
 		}
 		return files, nil
 	}
@@ -62,7 +66,7 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 		return nil, err
 	}
 	for i, data := range append(configs, tc) {
-		files[i].Data, files[i].Digest = data, digestOf(data)
+		files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i])
 	}
 	return files, nil
 }

@@ -368,9 +368,15 @@ func emittedDigests(t *testing.T, d *model.Description, locked bool) []string {
 // TestDigestsAgree: what a keyless build computes from a placeholder
 // bundle is what a build with the key recorded from the real files, for
 // every kind of node the test clusters have (control planes and workers,
-// disk encryption, VLANs, patches).
+// disk encryption, VLANs, patches, patches referencing secrets, whose
+// values the placeholder build does not know).
 func TestDigestsAgree(t *testing.T) {
-	for name, d := range map[string]func(testing.TB) *model.Description{"minis": minis, "small": small} {
+	multiline := func(t testing.TB) *model.Description {
+		d := withSecrets(t)
+		d.Inputs.Secrets["cloudflare-token"] = "-----BEGIN KEY-----\nMIIBPzCB8qADAgECAhEA\n-----END KEY-----\n"
+		return d
+	}
+	for name, d := range map[string]func(testing.TB) *model.Description{"minis": minis, "small": small, "secret refs": withSecrets, "multi-line secret": multiline} {
 		t.Run(name, func(t *testing.T) {
 			keyed, keyless := emittedDigests(t, d(t), false), emittedDigests(t, d(t), true)
 			if !slices.Equal(keyed, keyless) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -124,4 +125,14 @@ func parse(t *testing.T, s string) any {
 		t.Fatalf("bad test YAML %q: %v", s, err)
 	}
 	return v
+}
+
+// newAgeKey is a fresh age identity for a test's encryption.
+func newAgeKey(t testing.TB) *age.X25519Identity {
+	t.Helper()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -226,7 +226,7 @@ func (p *plan) patch(cfg coreconfig.Provider, n *model.Node) (coreconfig.Provide
 	if n.Role == model.RoleControlPlane {
 		role = p.controlPlane
 	}
-	own, err := loadPatches("nodes."+n.Name+".patches", n.Patches)
+	own, err := loadPatches("nodes."+n.Name+".patches", n.Patches, p.secret)
 	if err != nil {
 		return nil, err
 	}

@@ -19,11 +19,16 @@ type loadedPatch struct {
 	patch configpatcher.Patch
 }
 
-// loadPatches parses patches written at path (e.g. "cluster.patches.all").
-func loadPatches(path string, ps []model.Patch) ([]loadedPatch, error) {
+// loadPatches parses patches written at path (e.g. "cluster.patches.all"),
+// their secret references replaced by the values secret gives.
+func loadPatches(path string, ps []model.Patch, secret func(string) (string, bool)) ([]loadedPatch, error) {
 	out := make([]loadedPatch, 0, len(ps))
 	for i, raw := range ps {
 		at := fmt.Sprintf("%s[%d]", path, i)
+		raw, err := resolveRefs(fmt.Sprintf("%s.%d", path, i), raw, secret)
+		if err != nil {
+			return nil, err
+		}
 		p, err := configpatcher.LoadPatch(raw)
 		if err != nil {
 			return nil, emitters.Problems{{
@@ -40,13 +45,13 @@ func loadPatches(path string, ps []model.Patch) ([]loadedPatch, error) {
 func (p *plan) loadClusterPatches() error {
 	var err error
 	ps := p.d.Cluster.Patches
-	if p.all, err = loadPatches("cluster.patches.all", ps.All); err != nil {
+	if p.all, err = loadPatches("cluster.patches.all", ps.All, p.secret); err != nil {
 		return err
 	}
-	if p.controlPlane, err = loadPatches("cluster.patches.controlplane", ps.ControlPlane); err != nil {
+	if p.controlPlane, err = loadPatches("cluster.patches.controlplane", ps.ControlPlane, p.secret); err != nil {
 		return err
 	}
-	p.worker, err = loadPatches("cluster.patches.worker", ps.Worker)
+	p.worker, err = loadPatches("cluster.patches.worker", ps.Worker, p.secret)
 	return err
 }
 

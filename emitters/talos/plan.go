@@ -20,10 +20,13 @@ type plan struct {
 	d        *model.Description
 	contract *config.VersionContract
 	bundle   *secrets.Bundle
-	// placeholder plans build configs from a placeholder bundle, for their
-	// digest only: they are not validated, and never written.
+	// placeholder plans build configs from a placeholder bundle and
+	// placeholder secret values, for their digest only: they are not
+	// validated, and never written.
 	placeholder bool
-	input       *generate.Input
+	// secret looks up the value a patch's secret reference names.
+	secret func(name string) (string, bool)
+	input  *generate.Input
 	// image is the installer of nodes without their own schematic.
 	image string
 	// patches are the cluster's patches by role, "all" first.
@@ -37,15 +40,23 @@ func newPlan(d *model.Description) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newPlanWith(d, b)
+	return newPlanWith(d, b, false)
 }
 
-func newPlanWith(d *model.Description, b *secrets.Bundle) (*plan, error) {
+// newPlanWith is the plan for bundle b; a placeholder plan puts a fixed
+// word where a patch references a secret.
+func newPlanWith(d *model.Description, b *secrets.Bundle, placeholder bool) (*plan, error) {
 	c, err := contract(d.Cluster.Talos.Version)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{d: d, contract: c, bundle: b}
+	p := &plan{d: d, contract: c, bundle: b, placeholder: placeholder, secret: func(name string) (string, bool) {
+		v, ok := d.Inputs.Secrets[name]
+		return v, ok
+	}}
+	if placeholder {
+		p.secret = func(string) (string, bool) { return "placeholder", true }
+	}
 	if p.input, err = newInput(d, c, b); err != nil {
 		return nil, err
 	}

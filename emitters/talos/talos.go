@@ -72,8 +72,8 @@ func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 // Check looks at the description before any emitter runs: a Talos version
 // newer than this build of hogen knows is a warning (its configs use the
 // newest contract hogen has); a Kubernetes version that Talos version does
-// not run, or a node whose interface or install disk is ambiguous, is an
-// error.
+// not run, a node whose interface or install disk is ambiguous, or a
+// malformed secret reference in a patch, is an error.
 func Check(d *model.Description) emitters.Problems {
 	var ps emitters.Problems
 	if p, ok := versionProblem(d.Cluster.Talos.Version); ok {
@@ -84,7 +84,7 @@ func Check(d *model.Description) emitters.Problems {
 	for _, n := range d.Nodes {
 		ps = append(ps, nodeProblems(n)...)
 	}
-	return ps
+	return append(ps, refProblems(d)...)
 }
 
 // knownContract is the newest contract the linked machinery knows.
