@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/hogen-dev/hogen/emitters/builtin"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -18,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestBadDescriptions runs every case in testdata/bad: the files of
 // base.txtar, with the case's own files replacing or adding to them, must
 // fail (or warn) with exactly the diagnostics in the case's "stderr"
-// section. -update rewrites that section.
+// section, as hogen vet prints them (the emitters' checks included).
+// -update rewrites that section.
 func TestBadDescriptions(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "bad")
 	base, err := txtar.ParseFile(filepath.Join(dir, "base.txtar"))
@@ -55,7 +58,14 @@ func TestBadDescriptions(t *testing.T) {
 					files[f.Name] = f.Data
 				}
 			}
-			_, diags, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
+			d, diags, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
+			if err == nil {
+				// What the emitters refuse before emitting, as vet does.
+				diags = append(diags, CheckEmitters(d, builtin.All())...).Sorted()
+				if len(diags.Errors()) > 0 {
+					err = diags
+				}
+			}
 			if (err != nil) != wantErr {
 				t.Fatalf("error = %v, want error: %v", err, wantErr)
 			}

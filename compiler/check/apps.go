@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters/talos"
 )
 
 // apps checks the app graph: Kustomization and release names unique,
@@ -228,4 +229,5 @@ func ForEachSecretRef(d *model.Description, fn func(path, name string)) {
 			}
 		}
 	}
+	talos.SecretRefs(d, fn)
 }
