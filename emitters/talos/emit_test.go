@@ -107,6 +107,11 @@ func TestPatches(t *testing.T) {
 			d.Cluster.Patches.All = []model.Patch{label("all")}
 			d.Nodes[1].Patches = []model.Patch{model.Patch(`[{"op": "replace", "path": "/machine/nodeLabels/order", "value": "json"}]`)}
 		}, "json"},
+		{"JSON6902 on a multi-document config patches the v1alpha1 document", func(d *model.Description) {
+			d.Cluster.Talos.Version = "v1.13.0"
+			d.Cluster.Patches.All = []model.Patch{label("all")}
+			d.Nodes[1].Patches = []model.Patch{model.Patch(`[{"op": "replace", "path": "/machine/nodeLabels/order", "value": "json"}]`)}
+		}, "json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,9 +159,9 @@ func TestPatchFailureNamesPlace(t *testing.T) {
 		{"failing node JSON6902", "v1.10.5", func(d *model.Description, p model.Patch) {
 			d.Nodes[1].Patches = []model.Patch{model.Patch(`{"machine": {"nodeLabels": {"a": "b"}}}`), p}
 		}, `[{"op": "remove", "path": "/machine/missing"}]`, "nodes.w1.patches[1]", ""},
-		{"JSON6902 on a multi-document contract", "v1.12.0", func(d *model.Description, p model.Patch) {
+		{"failing JSON6902 on a multi-document config", "v1.13.0", func(d *model.Description, p model.Patch) {
 			d.Cluster.Patches.Worker = []model.Patch{p}
-		}, `[{"op": "add", "path": "/machine/nodeLabels", "value": {}}]`, "cluster.patches.worker[0]", "strategic merge"},
+		}, `[{"op": "remove", "path": "/machine/missing"}]`, "cluster.patches.worker[0]", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,30 +2,75 @@ package talos
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
-// TestGoldenMinis compares the plaintext output for the seed's three Mac
-// minis with testdata/minis/want (rewrite with -update).
-func TestGoldenMinis(t *testing.T) {
-	d := minis(t)
-	files, err := Emit(t.Context(), d)
+// goldenCases are the described clusters with committed output in
+// testdata/<dir>/want, each at a Talos version whose contract picks a
+// form: the legacy one (machine.network, systemDiskEncryption) before 1.11,
+// volume documents from 1.11, network documents from 1.12.
+var goldenCases = []struct {
+	dir, desc, version string
+}{
+	{"minis", "minis", ""},              // v1.10.5: legacy form
+	{"minis-v1.13", "minis", "v1.13.0"}, // the same machines as documents
+	{"bonds-v1.11", "bonds", "v1.11.5"}, // legacy network, volume documents
+	{"bonds", "bonds", ""},              // v1.13.0: bonds, bridges, VLANs, DHCP as documents
+}
+
+// described is testdata/<name>/description.json with the test inputs, at
+// Talos version (when not "").
+func described(t testing.TB, name, version string) *model.Description {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name, "description.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join("testdata", "minis", "want")
-	got := map[string]string{}
-	for _, f := range files {
-		if !f.Secret || f.EncryptedRegex != EncryptedRegex {
-			t.Errorf("%s: Secret=%v EncryptedRegex=%q, want secret with EncryptedRegex", f.Path, f.Secret, f.EncryptedRegex)
-		}
-		got[f.Path] = string(f.Data)
+	var d model.Description
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
 	}
-	got["commands.sh"] = Commands(d, "")
+	d.Inputs = testInputs(t)
+	if version != "" {
+		d.Cluster.Talos.Version = version
+	}
+	return &d
+}
+
+// TestGolden compares the plaintext output of each golden case with its
+// testdata/<dir>/want (rewrite with -update).
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.dir, func(t *testing.T) {
+			d := described(t, tc.desc, tc.version)
+			files, err := Emit(t.Context(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, f := range files {
+				if !f.Secret || f.EncryptedRegex != EncryptedRegex {
+					t.Errorf("%s: Secret=%v EncryptedRegex=%q, want secret with EncryptedRegex", f.Path, f.Secret, f.EncryptedRegex)
+				}
+				got[f.Path] = string(f.Data)
+			}
+			got["commands.sh"] = Commands(d, "")
+			compareGolden(t, filepath.Join("testdata", tc.dir, "want"), got)
+		})
+	}
+}
+
+// compareGolden compares got (slash path -> contents) with the files under
+// want, or rewrites them with -update.
+func compareGolden(t *testing.T, want string, got map[string]string) {
+	t.Helper()
 	if *update {
 		if err := os.RemoveAll(want); err != nil {
 			t.Fatal(err)
@@ -35,7 +80,7 @@ func TestGoldenMinis(t *testing.T) {
 		}
 	}
 	wantFiles := map[string]string{}
-	err = filepath.WalkDir(want, func(p string, e os.DirEntry, err error) error {
+	err := filepath.WalkDir(want, func(p string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
 		}

@@ -1,7 +1,6 @@
 package talos
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -33,19 +32,7 @@ func testInputs(t testing.TB) model.Inputs {
 
 // minis is the seed's three Mac minis (testdata/minis/description.json)
 // with the test inputs.
-func minis(t testing.TB) *model.Description {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "minis", "description.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d model.Description
-	if err := json.Unmarshal(data, &d); err != nil {
-		t.Fatal(err)
-	}
-	d.Inputs = testInputs(t)
-	return &d
-}
+func minis(t testing.TB) *model.Description { return described(t, "minis", "") }
 
 // small is a one-control-plane, one-worker cluster with nothing optional
 // set, for table tests to change.

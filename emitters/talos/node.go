@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
+	docconfig "github.com/siderolabs/talos/pkg/machinery/config/config"
+	"github.com/siderolabs/talos/pkg/machinery/config/container"
 	"github.com/siderolabs/talos/pkg/machinery/config/encoder"
 	"github.com/siderolabs/talos/pkg/machinery/config/machine"
 	"github.com/siderolabs/talos/pkg/machinery/config/types/network"
@@ -57,13 +59,50 @@ func (p *plan) buildNode(n *model.Node) (coreconfig.Provider, error) {
 	if err := p.setInstall(m, n); err != nil {
 		return nil, err
 	}
-	if err := p.setNetwork(m, n); err != nil {
-		return nil, err
-	}
 	p.setHostname(cfg, m, n)
 	p.setKubernetes(m, c, n)
 	p.setMachine(m, n)
-	return cfg, nil
+	docs, err := p.hostDocs(m, n)
+	if err != nil || len(docs) == 0 {
+		return cfg, err
+	}
+	out, err := container.New(append(cfg.Documents(), docs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("assembling the config of node %s: %w", n.Name, err)
+	}
+	return out, nil
+}
+
+// hostDocs writes the node's network and volumes in the form the version
+// contract reads, never by a flag: documents where it has them (network:
+// Talos 1.12 and later; STATE and EPHEMERAL encryption: 1.11 and later;
+// user volumes: every supported version), machine.network,
+// machine.time and machine.systemDiskEncryption before. It returns the
+// documents to add.
+func (p *plan) hostDocs(m *v1alpha1.MachineConfig, n *model.Node) ([]docconfig.Document, error) {
+	links, err := p.nodeLinks(n)
+	if err != nil {
+		return nil, err
+	}
+	var docs []docconfig.Document
+	if p.contract.MultidocNetworkConfigSupported() {
+		if docs, err = p.networkDocs(n, links); err != nil {
+			return nil, err
+		}
+	} else {
+		p.setLegacyNetwork(m, n, links)
+	}
+	if e := p.d.Cluster.DiskEncryption; e != nil {
+		if p.contract.VolumeConfigEncryptionSupported() {
+			docs = append(docs, systemVolumeDocs(e)...)
+		} else {
+			m.MachineSystemDiskEncryption = &v1alpha1.SystemDiskEncryptionConfig{
+				StatePartition: legacyEncryption(e.State), EphemeralPartition: legacyEncryption(e.Ephemeral),
+			}
+		}
+	}
+	volumes, err := p.userVolumeDocs(n)
+	return append(docs, volumes...), err
 }
 
 func (p *plan) setInstall(m *v1alpha1.MachineConfig, n *model.Node) error {
@@ -164,19 +203,13 @@ func (p *plan) setKubernetes(m *v1alpha1.MachineConfig, c *v1alpha1.ClusterConfi
 	}
 }
 
-// setMachine sets the host's own settings: disks, encryption, kernel, udev.
+// setMachine sets the host's own settings: disks, kernel, udev.
 func (p *plan) setMachine(m *v1alpha1.MachineConfig, n *model.Node) {
 	for _, d := range n.Disks {
 		m.MachineDisks = append(m.MachineDisks, &v1alpha1.MachineDisk{
 			DeviceName:     d.Device,
 			DiskPartitions: []*v1alpha1.DiskPartition{{DiskMountPoint: d.Mountpoint}},
 		})
-	}
-	if e := p.d.Cluster.DiskEncryption; e != nil {
-		m.MachineSystemDiskEncryption = &v1alpha1.SystemDiskEncryptionConfig{
-			StatePartition:     encryption(e.State),
-			EphemeralPartition: encryption(e.Ephemeral),
-		}
 	}
 	cl := p.d.Cluster
 	for _, mod := range cl.KernelModules {
@@ -188,35 +221,6 @@ func (p *plan) setMachine(m *v1alpha1.MachineConfig, n *model.Node) {
 	if len(cl.UdevRules) > 0 {
 		m.MachineUdev = &v1alpha1.UdevConfig{UdevRules: cl.UdevRules}
 	}
-	if ntp := cl.Network.Node.NTPServers; len(ntp) > 0 {
-		m.MachineTime = &v1alpha1.TimeConfig{TimeServers: ntp}
-	}
-}
-
-func encryption(pe *model.PartitionEncryption) *v1alpha1.EncryptionConfig {
-	if pe == nil {
-		return nil
-	}
-	provider := pe.Provider
-	if provider == "" {
-		provider = "luks2"
-	}
-	keys := pe.Keys
-	if len(keys) == 0 {
-		keys = []string{"nodeID"}
-	}
-	ec := &v1alpha1.EncryptionConfig{EncryptionProvider: provider}
-	for slot, k := range keys {
-		key := &v1alpha1.EncryptionKey{KeySlot: slot}
-		switch k {
-		case "tpm":
-			key.KeyTPM = &v1alpha1.EncryptionKeyTPM{}
-		default:
-			key.KeyNodeID = &v1alpha1.EncryptionKeyNodeID{}
-		}
-		ec.EncryptionKeys = append(ec.EncryptionKeys, key)
-	}
-	return ec
 }
 
 // patch applies the user's patches: cluster-wide, then the role's, then

@@ -2,11 +2,12 @@ package talos
 
 import (
 	"fmt"
-	"strings"
 
 	jsonpatch "github.com/evanphx/json-patch"
 	coreconfig "github.com/siderolabs/talos/pkg/machinery/config"
+	docconfig "github.com/siderolabs/talos/pkg/machinery/config/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/configpatcher"
+	"github.com/siderolabs/talos/pkg/machinery/config/container"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
@@ -57,34 +58,63 @@ func (p *plan) loadClusterPatches() error {
 
 // applyPatches applies patches in order, one at a time so a failure names
 // its patch. Strategic merge patches work on the typed config (no YAML round
-// trip); a JSON6902 patch needs bytes, which machinery only allows for
-// single-document configs.
+// trip); a JSON6902 patch works on the v1alpha1 document's bytes.
 func applyPatches(cfg coreconfig.Provider, patches []loadedPatch) (coreconfig.Provider, error) {
-	in := configpatcher.WithConfig(cfg)
 	for _, lp := range patches {
-		p := lp.patch
-		if sm, ok := p.(configpatcher.StrategicMergePatch); ok {
+		var err error
+		switch p := lp.patch.(type) {
+		case configpatcher.StrategicMergePatch:
 			// A merge may link the patch's documents into the result; a
 			// clone keeps one node's config from sharing them with the next.
-			p = configpatcher.NewStrategicMergePatch(sm.Provider().Clone())
+			cfg, err = apply(cfg, configpatcher.NewStrategicMergePatch(p.Provider().Clone()))
+		case jsonpatch.Patch:
+			cfg, err = applyJSON6902(cfg, p)
+		default:
+			cfg, err = apply(cfg, p)
 		}
-		out, err := configpatcher.Apply(in, []configpatcher.Patch{p})
 		if err != nil {
 			return nil, emitters.Problems{patchProblem(lp, err)}
 		}
-		in = out
-	}
-	cfg, err := in.Config()
-	if err != nil {
-		return nil, fmt.Errorf("reading the patched config: %w", err)
 	}
 	return cfg, nil
 }
 
-func patchProblem(lp loadedPatch, err error) emitters.Problem {
-	pr := emitters.Problem{Path: lp.at, Msg: fmt.Sprintf("patch failed: %v", err)}
-	if _, isJSON := lp.patch.(jsonpatch.Patch); isJSON && strings.Contains(err.Error(), "multi-document") {
-		pr.Fix = "this Talos version's config has several documents; write the patch as a strategic merge patch (an object)"
+func apply(cfg coreconfig.Provider, p configpatcher.Patch) (coreconfig.Provider, error) {
+	out, err := configpatcher.Apply(configpatcher.WithConfig(cfg), []configpatcher.Patch{p})
+	if err != nil {
+		return nil, err
 	}
-	return pr
+	return out.Config()
+}
+
+// applyJSON6902 applies a JSON6902 patch to the v1alpha1 document alone.
+// Machinery takes JSON6902 patches for single-document configs only, as a
+// pointer cannot say which document it means; a user's pointer
+// (/machine/kubelet/...) means the v1alpha1 one, and since Talos 1.11
+// hogen's configs hold other documents beside it.
+func applyJSON6902(cfg coreconfig.Provider, p jsonpatch.Patch) (coreconfig.Provider, error) {
+	docs := cfg.Documents()
+	v1 := cfg.RawV1Alpha1()
+	if len(docs) == 1 || v1 == nil {
+		return apply(cfg, p)
+	}
+	alone, err := container.New(v1)
+	if err != nil {
+		return nil, err
+	}
+	patched, err := apply(alone, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []docconfig.Document{patched.RawV1Alpha1()}
+	for _, d := range docs {
+		if d != docconfig.Document(v1) {
+			out = append(out, d)
+		}
+	}
+	return container.New(out...)
+}
+
+func patchProblem(lp loadedPatch, err error) emitters.Problem {
+	return emitters.Problem{Path: lp.at, Msg: fmt.Sprintf("patch failed: %v", err)}
 }

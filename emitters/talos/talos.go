@@ -72,8 +72,9 @@ func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 // Check looks at the description before any emitter runs: a Talos version
 // newer than this build of hogen knows is a warning (its configs use the
 // newest contract hogen has); a Kubernetes version that Talos version does
-// not run, a node whose interface or install disk is ambiguous, or a
-// malformed secret reference in a patch, is an error.
+// not run, a node whose links, install disk or volumes are ambiguous, or a
+// malformed secret reference in a patch, is an error; a patch setting a
+// field this Talos version moved to a document is an error or a warning.
 func Check(d *model.Description) emitters.Problems {
 	var ps emitters.Problems
 	if p, ok := versionProblem(d.Cluster.Talos.Version); ok {
@@ -83,6 +84,9 @@ func Check(d *model.Description) emitters.Problems {
 	}
 	for _, n := range d.Nodes {
 		ps = append(ps, nodeProblems(n)...)
+	}
+	if c, err := contract(d.Cluster.Talos.Version); err == nil {
+		ps = append(ps, legacyPatchProblems(d, c)...)
 	}
 	return append(ps, refProblems(d)...)
 }
@@ -152,35 +156,4 @@ func contract(v string) (*config.VersionContract, error) {
 		return knownContract, nil
 	}
 	return c, nil
-}
-
-func nodeProblems(n model.Node) emitters.Problems {
-	var ps emitters.Problems
-	at := "nodes." + n.Name
-	if (n.Interface.Name == "") == (n.Interface.MAC == "") {
-		ps = append(ps, emitters.Problem{
-			Path: at + ".interface",
-			Msg:  "the node's interface needs exactly one of name or mac",
-			Fix:  `set interface: name: "enp1s0" or interface: mac: "aa:bb:cc:dd:ee:ff"`,
-		})
-	}
-	if (n.InstallDisk.Path == "") == (n.InstallDisk.Selector == nil) {
-		ps = append(ps, emitters.Problem{
-			Path: at + ".installDisk",
-			Msg:  "the install disk needs exactly one of path or selector",
-			Fix:  `set installDisk: path: "/dev/nvme0n1" or installDisk: selector: {...}`,
-		})
-	}
-	seen := map[string]bool{}
-	for i, t := range n.Taints {
-		if seen[t.Key] {
-			ps = append(ps, emitters.Problem{
-				Path: fmt.Sprintf("%s.taints[%d]", at, i),
-				Msg:  fmt.Sprintf("taint %q is set twice; Talos keeps one taint per key", t.Key),
-				Fix:  "remove one of them",
-			})
-		}
-		seen[t.Key] = true
-	}
-	return ps
 }

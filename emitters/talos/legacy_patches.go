@@ -1,0 +1,124 @@
+package talos
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/siderolabs/talos/pkg/machinery/config"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// legacyField is a machine config field that newer Talos versions moved to
+// a document of its own.
+type legacyField struct {
+	path []string // in the machine config
+	// moved tells whether the contract has the document.
+	moved func(*config.VersionContract) bool
+	doc   string
+	// conflicts tells whether hogen writes the document itself for d, so
+	// that the legacy field would be ignored or clash: then an error.
+	conflicts func(d *model.Description) bool
+}
+
+func always(*model.Description) bool { return true }
+
+var legacyFields = []legacyField{
+	{[]string{"machine", "network", "interfaces"}, multidoc,
+		"LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig or DHCPv4Config documents, or the node's links", always},
+	{[]string{"machine", "network", "hostname"}, multidoc, "a HostnameConfig document", always},
+	{[]string{"machine", "network", "nameservers"}, multidoc, "a ResolverConfig document, or nameservers", writesResolver},
+	{[]string{"machine", "network", "searchDomains"}, multidoc, "a ResolverConfig document", writesResolver},
+	{[]string{"machine", "network", "disableSearchDomain"}, multidoc, "a ResolverConfig document", writesResolver},
+	{[]string{"machine", "network", "extraHostEntries"}, multidoc, "a StaticHostConfig document", never},
+	{[]string{"machine", "time"}, multidoc, "a TimeSyncConfig document", func(d *model.Description) bool {
+		return len(d.Cluster.Network.Node.NTPServers) > 0
+	}},
+	{[]string{"machine", "network", "kubespan"}, (*config.VersionContract).KubeSpanMultidocConfig, "a KubeSpanConfig document", never},
+	{[]string{"machine", "systemDiskEncryption"}, (*config.VersionContract).VolumeConfigEncryptionSupported,
+		"VolumeConfig documents named STATE and EPHEMERAL with encryption, or cluster.diskEncryption", func(d *model.Description) bool {
+			return d.Cluster.DiskEncryption != nil
+		}},
+}
+
+func multidoc(c *config.VersionContract) bool { return c.MultidocNetworkConfigSupported() }
+
+func never(*model.Description) bool { return false }
+
+func writesResolver(d *model.Description) bool {
+	if len(d.Cluster.Network.Node.Nameservers) > 0 {
+		return true
+	}
+	for _, n := range d.Nodes {
+		if len(n.Nameservers) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// legacyPatchProblems finds patches that set a field the contract moved to
+// a document: an error where hogen writes that document itself (the field
+// would clash with it or be ignored), a warning where the field still
+// works but is deprecated.
+func legacyPatchProblems(d *model.Description, c *config.VersionContract) emitters.Problems {
+	var ps emitters.Problems
+	for _, set := range patchSets(d) {
+		for i, p := range set.patches {
+			at := fmt.Sprintf("%s.%d", set.at, i)
+			v, err := decodePatch(p)
+			if err != nil {
+				continue
+			}
+			for _, f := range legacyFields {
+				if !f.moved(c) {
+					continue
+				}
+				for _, where := range fieldSetAt(at, v, f.path) {
+					ps = append(ps, emitters.Problem{
+						Path:    where,
+						Msg:     fmt.Sprintf("Talos %s takes %s from %s; hogen writes that form for this version", d.Cluster.Talos.Version, strings.Join(f.path, "."), f.doc),
+						Fix:     "write it as " + f.doc + " instead",
+						Warning: !f.conflicts(d),
+					})
+				}
+			}
+		}
+	}
+	return ps
+}
+
+// fieldSetAt returns where patch v (written at at) sets the field at path:
+// the field itself in a strategic merge patch, each operation whose path
+// reaches it in a JSON6902 one.
+func fieldSetAt(at string, v any, path []string) []string {
+	if ops, ok := v.([]any); ok {
+		var out []string
+		pointer := "/" + strings.Join(path, "/")
+		for i, op := range ops {
+			m, _ := op.(map[string]any)
+			p, _ := m["path"].(string)
+			switch {
+			case p == pointer || strings.HasPrefix(p, pointer+"/"):
+				out = append(out, fmt.Sprintf("%s.%d.path", at, i))
+			case strings.HasPrefix(pointer, p+"/"):
+				// An operation on an ancestor: the field is in its value.
+				rest := strings.Split(strings.TrimPrefix(pointer, p+"/"), "/")
+				out = append(out, fieldSetAt(fmt.Sprintf("%s.%d.value", at, i), m["value"], rest)...)
+			}
+		}
+		return out
+	}
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if v, ok = m[k]; !ok {
+			return nil
+		}
+		at += "." + k
+	}
+	return []string{at}
+}
