@@ -26,9 +26,9 @@ func always(*model.Description) bool { return true }
 
 var legacyFields = []legacyField{
 	{[]string{"machine", "network", "interfaces"}, multidoc,
-		"LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig or DHCPv4Config documents, or the node's links", always},
+		"LinkConfig, BondConfig, VLANConfig, Layer2VIPConfig or DHCPv4Config documents (or the node's links)", always},
 	{[]string{"machine", "network", "hostname"}, multidoc, "a HostnameConfig document", always},
-	{[]string{"machine", "network", "nameservers"}, multidoc, "a ResolverConfig document, or nameservers", writesResolver},
+	{[]string{"machine", "network", "nameservers"}, multidoc, "a ResolverConfig document (or the node's nameservers)", writesResolver},
 	{[]string{"machine", "network", "searchDomains"}, multidoc, "a ResolverConfig document", writesResolver},
 	{[]string{"machine", "network", "disableSearchDomain"}, multidoc, "a ResolverConfig document", writesResolver},
 	{[]string{"machine", "network", "extraHostEntries"}, multidoc, "a StaticHostConfig document", never},
@@ -37,7 +37,7 @@ var legacyFields = []legacyField{
 	}},
 	{[]string{"machine", "network", "kubespan"}, (*config.VersionContract).KubeSpanMultidocConfig, "a KubeSpanConfig document", never},
 	{[]string{"machine", "systemDiskEncryption"}, (*config.VersionContract).VolumeConfigEncryptionSupported,
-		"VolumeConfig documents named STATE and EPHEMERAL with encryption, or cluster.diskEncryption", func(d *model.Description) bool {
+		"VolumeConfig documents for STATE and EPHEMERAL with encryption (or cluster.diskEncryption)", func(d *model.Description) bool {
 			return d.Cluster.DiskEncryption != nil
 		}},
 }
@@ -76,12 +76,14 @@ func legacyPatchProblems(d *model.Description, c *config.VersionContract) emitte
 					continue
 				}
 				for _, where := range fieldSetAt(at, v, f.path) {
-					ps = append(ps, emitters.Problem{
-						Path:    where,
-						Msg:     fmt.Sprintf("Talos %s takes %s from %s; hogen writes that form for this version", d.Cluster.Talos.Version, strings.Join(f.path, "."), f.doc),
-						Fix:     "write it as " + f.doc + " instead",
-						Warning: !f.conflicts(d),
-					})
+					pr := emitters.Problem{Path: where, Fix: "write " + f.doc + " instead"}
+					field := strings.Join(f.path, ".")
+					if f.conflicts(d) {
+						pr.Msg = fmt.Sprintf("%s is the legacy form: for Talos %s hogen writes this as %s, which the legacy field would clash with or be ignored by", field, d.Cluster.Talos.Version, f.doc)
+					} else {
+						pr.Msg, pr.Warning = fmt.Sprintf("%s is the legacy form, deprecated in Talos %s for %s", field, d.Cluster.Talos.Version, f.doc), true
+					}
+					ps = append(ps, pr)
 				}
 			}
 		}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/siderolabs/talos/pkg/machinery/config"
+
 	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/emitters"
 )
 
-func nodeProblems(n model.Node) emitters.Problems {
+func nodeProblems(n model.Node, c *config.VersionContract, version string) emitters.Problems {
 	var ps emitters.Problems
 	at := "nodes." + n.Name
 	if (n.Interface.Name == "") == (n.Interface.MAC == "") {
@@ -37,7 +39,7 @@ func nodeProblems(n model.Node) emitters.Problems {
 		seen[t.Key] = true
 	}
 	ps = append(ps, linkProblems(n)...)
-	return append(ps, volumeProblems(n)...)
+	return append(ps, volumeProblems(n, c, version)...)
 }
 
 // aliasName is what hogen names links found by selector in the document
@@ -97,17 +99,24 @@ func vlanProblems(at string, l model.Link) emitters.Problems {
 	return ps
 }
 
-// volumeProblems checks that user volume names are unique: each names its
-// partition (u-<name>) and mount point (/var/mnt/<name>).
-func volumeProblems(n model.Node) emitters.Problems {
+// volumeProblems checks that user volume names are unique (each names its
+// partition, u-<name>, and mount point, /var/mnt/<name>) and that Talos
+// takes each volume as written.
+func volumeProblems(n model.Node, c *config.VersionContract, version string) emitters.Problems {
 	var ps emitters.Problems
 	seen := map[string]bool{}
 	for i, v := range n.Volumes {
+		at := fmt.Sprintf("nodes.%s.volumes[%d]", n.Name, i)
 		if seen[v.Name] {
-			ps = append(ps, emitters.Problem{Path: fmt.Sprintf("nodes.%s.volumes[%d].name", n.Name, i),
-				Msg: fmt.Sprintf("volume %s is defined twice", v.Name), Fix: "give each volume its own name"})
+			ps = append(ps, emitters.Problem{Path: at + ".name", Msg: fmt.Sprintf("volume %s is defined twice", v.Name), Fix: "give each volume its own name"})
 		}
 		seen[v.Name] = true
+		if c == nil {
+			continue
+		}
+		if _, pr := userVolumeDoc(at, v, c, version); pr != nil {
+			ps = append(ps, *pr)
+		}
 	}
 	return ps
 }

@@ -82,10 +82,14 @@ func Check(d *model.Description) emitters.Problems {
 	} else if p, ok := kubernetesProblem(d.Cluster.Talos.Version, d.Cluster.Kubernetes.Version); ok {
 		ps = append(ps, p)
 	}
-	for _, n := range d.Nodes {
-		ps = append(ps, nodeProblems(n)...)
+	c, err := contract(d.Cluster.Talos.Version)
+	if err != nil {
+		c = nil // reported above
 	}
-	if c, err := contract(d.Cluster.Talos.Version); err == nil {
+	for _, n := range d.Nodes {
+		ps = append(ps, nodeProblems(n, c, d.Cluster.Talos.Version)...)
+	}
+	if c != nil {
 		ps = append(ps, legacyPatchProblems(d, c)...)
 	}
 	return append(ps, refProblems(d)...)

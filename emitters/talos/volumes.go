@@ -2,9 +2,11 @@ package talos
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/siderolabs/talos/pkg/machinery/cel"
 	"github.com/siderolabs/talos/pkg/machinery/cel/celenv"
+	"github.com/siderolabs/talos/pkg/machinery/config"
 	docconfig "github.com/siderolabs/talos/pkg/machinery/config/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/types/block"
 	v1alpha1 "github.com/siderolabs/talos/pkg/machinery/config/types/v1alpha1"
@@ -84,37 +86,15 @@ func systemVolumeDocs(e *model.DiskEncryption) []docconfig.Document {
 	return docs
 }
 
-// userVolumeDocs are the node's user volumes; encrypting one needs a Talos
-// version whose volumes take encryption.
+// userVolumeDocs are the node's user volumes.
 func (p *plan) userVolumeDocs(n *model.Node) ([]docconfig.Document, error) {
 	var docs []docconfig.Document
 	var ps emitters.Problems
 	for i, v := range n.Volumes {
-		at := fmt.Sprintf("nodes.%s.volumes[%d]", n.Name, i)
-		doc := block.NewUserVolumeConfigV1Alpha1()
-		doc.MetaName = v.Name
-		expr, err := cel.ParseBooleanExpression(v.Disk, celenv.DiskLocator())
-		if err != nil {
-			ps = append(ps, emitters.Problem{Path: at + ".disk", Msg: fmt.Sprintf("not a disk expression: %v", err),
-				Fix: `write a CEL expression over the disk, such as disk.transport == "nvme" && !system_disk`})
+		doc, pr := userVolumeDoc(fmt.Sprintf("nodes.%s.volumes[%d]", n.Name, i), v, p.contract, p.d.Cluster.Talos.Version)
+		if pr != nil {
+			ps = append(ps, *pr)
 			continue
-		}
-		doc.ProvisioningSpec.DiskSelectorSpec.Match = expr
-		if err := setSizes(&doc.ProvisioningSpec, v); err != nil {
-			ps = append(ps, emitters.Problem{Path: at, Msg: err.Error(), Fix: `write sizes such as "100GiB"`})
-			continue
-		}
-		doc.FilesystemSpec.FilesystemType = blockres.FilesystemTypeXFS
-		if v.Filesystem == "ext4" {
-			doc.FilesystemSpec.FilesystemType = blockres.FilesystemTypeEXT4
-		}
-		if v.Encryption != nil {
-			if !p.contract.VolumeConfigEncryptionSupported() {
-				ps = append(ps, emitters.Problem{Path: at + ".encryption", Msg: fmt.Sprintf("Talos %s does not encrypt user volumes", p.d.Cluster.Talos.Version),
-					Fix: "remove the encryption, or use Talos 1.11 or later"})
-				continue
-			}
-			doc.EncryptionSpec = encryptionSpec(v.Encryption)
 		}
 		docs = append(docs, doc)
 	}
@@ -122,6 +102,36 @@ func (p *plan) userVolumeDocs(n *model.Node) ([]docconfig.Document, error) {
 		return nil, ps
 	}
 	return docs, nil
+}
+
+// userVolumeDoc is volume v's UserVolumeConfig, or what is wrong with v:
+// a disk selector that is not a CEL expression over the disk, a size
+// Talos does not read, or encryption on a Talos version whose volumes do
+// not take it.
+func userVolumeDoc(at string, v model.UserVolume, c *config.VersionContract, version string) (*block.UserVolumeConfigV1Alpha1, *emitters.Problem) {
+	doc := block.NewUserVolumeConfigV1Alpha1()
+	doc.MetaName = v.Name
+	expr, err := cel.ParseBooleanExpression(v.Disk, celenv.DiskLocator())
+	if err != nil {
+		return nil, &emitters.Problem{Path: at + ".disk", Msg: "not a disk expression: " + celMessage(err),
+			Fix: `write a CEL expression over the disk, such as disk.transport == "nvme" && !system_disk`}
+	}
+	doc.ProvisioningSpec.DiskSelectorSpec.Match = expr
+	if err := setSizes(&doc.ProvisioningSpec, v); err != nil {
+		return nil, &emitters.Problem{Path: at, Msg: err.Error(), Fix: `write sizes such as "100GiB"`}
+	}
+	doc.FilesystemSpec.FilesystemType = blockres.FilesystemTypeXFS
+	if v.Filesystem == "ext4" {
+		doc.FilesystemSpec.FilesystemType = blockres.FilesystemTypeEXT4
+	}
+	if v.Encryption != nil {
+		if !c.VolumeConfigEncryptionSupported() {
+			return nil, &emitters.Problem{Path: at + ".encryption", Msg: fmt.Sprintf("Talos %s does not encrypt user volumes", version),
+				Fix: "remove the encryption, or use Talos 1.11 or later"}
+		}
+		doc.EncryptionSpec = encryptionSpec(v.Encryption)
+	}
+	return doc, nil
 }
 
 func setSizes(ps *block.ProvisioningSpec, v model.UserVolume) error {
@@ -136,4 +146,11 @@ func setSizes(ps *block.ProvisioningSpec, v model.UserVolume) error {
 		}
 	}
 	return nil
+}
+
+// celMessage is the first line of a CEL error, without the caret drawing
+// that follows it or the name of CEL's input: "1:16: Syntax error: ...".
+func celMessage(err error) string {
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimPrefix(strings.TrimPrefix(first, "ERROR: "), "<input>:")
 }
