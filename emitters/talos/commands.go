@@ -9,8 +9,9 @@ import (
 
 // Commands returns the talosctl commands that bring the cluster up and keep
 // it current, as a shell script: decrypt the talosconfig, apply each node's
-// config, bootstrap etcd on the first control plane, fetch the kubeconfig,
-// and upgrade Talos (with each node's installer image) and Kubernetes.
+// config, bootstrap etcd on the first control plane, decrypt the admin
+// kubeconfig, and upgrade Talos (with each node's installer image) and
+// Kubernetes.
 // Names and addresses are schema-checked labels and IPs, safe unquoted;
 // dirArg is the description directory as the hogen commands should name
 // it, quoted for the shell ("" for the current directory).
@@ -34,10 +35,11 @@ func Commands(d *model.Description, dirArg string) string {
 		w("")
 		w("# Bootstrap etcd, once in the cluster's life, on the first control plane.")
 		w("talosctl bootstrap --nodes %s --endpoints %s", first, first)
-		w("")
-		w("# Fetch the admin kubeconfig.")
-		w("talosctl kubeconfig --nodes %s --endpoints %s", first, first)
 	}
+	w("")
+	w("# %s is SOPS-encrypted too; kubectl needs it in clear.", KubeconfigFile)
+	w(`export KUBECONFIG="$(mktemp)"`)
+	w(`hogen talos kubeconfig%s > "$KUBECONFIG"`, dirArg)
 	w("")
 	w("# Upgrade Talos to %s, one node at a time.", d.Cluster.Talos.Version)
 	for i := range d.Nodes {

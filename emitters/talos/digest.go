@@ -31,6 +31,8 @@ import (
 var bundleFields = map[string]bool{
 	"crt": true, "key": true, "ca": true, "token": true, "id": true, "secret": true,
 	"secretboxEncryptionSecret": true, "aescbcEncryptionSecret": true,
+	// the kubeconfig's
+	"certificate-authority-data": true, "client-certificate-data": true, "client-key-data": true,
 }
 
 // digestOf is the digest of a Talos file's plaintext, its bundle fields
@@ -105,7 +107,7 @@ func placeholderBundle() *secrets.Bundle {
 }
 
 // lockedConfigs returns, without the bundle, every node's config in
-// d.Nodes' order, then the talosconfig, as built from a placeholder bundle
+// d.Nodes' order, then the talosconfig and the kubeconfig, as built from a placeholder bundle
 // and placeholder secret values: only for their digests.
 func lockedConfigs(ctx context.Context, d *model.Description) ([][]byte, error) {
 	b := placeholderBundle()
@@ -121,7 +123,11 @@ func lockedConfigs(ctx context.Context, d *model.Description) ([][]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	return append(configs, tc), nil
+	kc, err := kubeconfigFrom(d, b, b.Certs.K8s)
+	if err != nil {
+		return nil, err
+	}
+	return append(configs, tc, kc), nil
 }
 
 // talosconfigFrom is the talosconfig for client crt, with the bundle's CA.

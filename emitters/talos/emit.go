@@ -19,8 +19,10 @@ import (
 // a DNS label, so it can never leave the directory.
 var nodeName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
-// Emit returns talos/<node>.yaml for every node and talos/talosconfig, all
-// secret, with only the keys EncryptedRegex names encrypted. It needs the
+// Emit returns talos/<node>.yaml for every node, talos/talosconfig and
+// talos/kubeconfig, all secret, with only their keys encrypted (the key
+// material EncryptedRegex names, the fields patches fill from secrets, the
+// kubeconfig's client key). It needs the
 // secrets bundle and client certificate in d.Inputs; it never makes them.
 func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if len(d.Nodes) == 0 {
@@ -34,12 +36,14 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	files := make([]emitters.File, 0, len(d.Nodes)+1)
 	// refKeys are, per file, the keys of the fields patches fill with
 	// secret values: encrypted like the key material, masked in digests.
-	refKeys := make([][]string, len(d.Nodes)+1)
+	refKeys := make([][]string, len(d.Nodes)+2)
 	for i := range d.Nodes {
 		refKeys[i] = nodeRefKeys(d, &d.Nodes[i])
 		files = append(files, emitters.File{Path: Dir + "/" + d.Nodes[i].Name + ".yaml", Secret: true, EncryptedRegex: encryptedRegex(refKeys[i])})
 	}
-	files = append(files, emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex})
+	files = append(files,
+		emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex},
+		emitters.File{Path: KubeconfigFile, Secret: true, EncryptedRegex: KubeconfigEncryptedRegex})
 	// Without the age key the bundle cannot be read: the files' contents
 	// stay unknown (nil), and the sink keeps what is on disk, stale or not
 	// as their digests say.
@@ -61,11 +65,11 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := talosconfig(d, p.bundle)
+	clients, err := clientConfigs(d, p.bundle)
 	if err != nil {
 		return nil, err
 	}
-	for i, data := range append(configs, tc) {
+	for i, data := range append(configs, clients...) {
 		files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i])
 	}
 	return files, nil
@@ -127,17 +131,25 @@ func NodeConfig(d *model.Description, name string) ([]byte, error) {
 	return nil, fmt.Errorf("no node named %q in the description; its nodes: %s", name, strings.Join(names, ", "))
 }
 
-// talosconfig is the admin client config: control planes as endpoints, all
-// nodes as nodes, and the client certificate made once at init, so it is
-// the same bytes every build.
-func talosconfig(d *model.Description, b *secrets.Bundle) ([]byte, error) {
+// clientConfigs are the talosconfig (control planes as endpoints, all
+// nodes as nodes) and the admin kubeconfig, with the client certificates
+// made once at init, so they are the same bytes every build.
+func clientConfigs(d *model.Description, b *secrets.Bundle) ([][]byte, error) {
 	crt, err := decodeClient(d.Inputs.TalosClient, b)
 	if err != nil {
 		return nil, err
 	}
-	out, err := talosconfigFrom(d, b, crt)
+	kube, err := decodeKubeClient(d.Inputs.TalosClient, b)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := talosconfigFrom(d, b, crt)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the talosconfig: %w", err)
 	}
-	return out, nil
+	kc, err := kubeconfigFrom(d, b, kube)
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{tc, kc}, nil
 }

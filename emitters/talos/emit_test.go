@@ -32,7 +32,7 @@ func TestMissingInputs(t *testing.T) {
 		want   string
 	}{
 		{"no bundle", func(in *model.Inputs) { in.TalosSecrets = nil }, "run `hogen talos init`"},
-		{"no client certificate", func(in *model.Inputs) { in.TalosClient = nil }, "hogen talos init --renew-client"},
+		{"no client certificate", func(in *model.Inputs) { in.TalosClient = nil }, "it keeps an existing secrets bundle"},
 		{"client from another bundle", func(in *model.Inputs) { in.TalosClient = otherClient(t) }, "was not signed by the OS CA"},
 		{"broken bundle", func(in *model.Inputs) { in.TalosSecrets = []byte("cluster: {}\n") }, "not a valid Talos secrets bundle"},
 	}
@@ -232,23 +232,26 @@ func TestNewerTalosStillBuilds(t *testing.T) {
 	}
 }
 
-// TestEncryptedRegex checks that, in the seed's configs and talosconfig,
-// the regex matches exactly the keys holding secrets.
+// TestEncryptedRegex checks that, in the seed's configs, talosconfig and
+// kubeconfig, each file's regex matches exactly the keys holding secrets.
 func TestEncryptedRegex(t *testing.T) {
 	files, err := Emit(t.Context(), minis(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(EncryptedRegex)
 	wantNode := []string{
 		"cluster.aggregatorCA.key", "cluster.ca.key", "cluster.etcd.ca.key", "cluster.secret",
 		"cluster.secretboxEncryptionSecret", "cluster.serviceAccount.key", "cluster.token",
 		"machine.ca.key", "machine.token",
 	}
 	for _, f := range files {
+		re := regexp.MustCompile(f.EncryptedRegex)
 		want := wantNode
-		if f.Path == TalosconfigFile {
+		switch f.Path {
+		case TalosconfigFile:
 			want = []string{"contexts.home.key"}
+		case KubeconfigFile:
+			want = []string{"users[].user.client-key-data"}
 		}
 		var doc any
 		if err := yaml.Unmarshal(f.Data, &doc); err != nil {
@@ -289,9 +292,9 @@ func TestTalosconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := files[len(files)-1]
+	tc := files[len(files)-2]
 	if tc.Path != TalosconfigFile {
-		t.Fatalf("last file is %s, want %s", tc.Path, TalosconfigFile)
+		t.Fatalf("the file before last is %s, want %s", tc.Path, TalosconfigFile)
 	}
 	var got struct {
 		Context  string
@@ -404,7 +407,7 @@ func TestDigests(t *testing.T) {
 	after := emittedDigests(t, d, true)
 	for i := range before {
 		changed := before[i] != after[i]
-		want := i == 1 || i == len(d.Nodes) // the node and the talosconfig
+		want := i == 1 || i == len(d.Nodes) // the node and the talosconfig, not the kubeconfig
 		if changed != want {
 			t.Errorf("digest %d changed = %v, want %v", i, changed, want)
 		}

@@ -334,9 +334,10 @@ func TestEveryContractValidates(t *testing.T) {
 						t.Errorf("%s: VolumeConfig %v for Talos %s", f.Path, vol, version)
 					}
 				}
-				if _, err := clientconfig.FromBytes(files[len(files)-1].Data); err != nil {
+				if _, err := clientconfig.FromBytes(files[len(d.Nodes)].Data); err != nil {
 					t.Errorf("talosctl cannot read the talosconfig: %v", err)
 				}
+				checkKubeconfig(t, files[len(d.Nodes)+1].Data)
 			})
 		}
 	}

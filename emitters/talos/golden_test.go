@@ -56,8 +56,12 @@ func TestGolden(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, f := range files {
-				if !f.Secret || f.EncryptedRegex != EncryptedRegex {
-					t.Errorf("%s: Secret=%v EncryptedRegex=%q, want secret with EncryptedRegex", f.Path, f.Secret, f.EncryptedRegex)
+				want := EncryptedRegex
+				if f.Path == KubeconfigFile {
+					want = KubeconfigEncryptedRegex
+				}
+				if !f.Secret || f.EncryptedRegex != want {
+					t.Errorf("%s: Secret=%v EncryptedRegex=%q, want secret with %q", f.Path, f.Secret, f.EncryptedRegex, want)
 				}
 				got[f.Path] = string(f.Data)
 			}

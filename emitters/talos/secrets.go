@@ -20,7 +20,7 @@ var errNoBundle = errors.New("no Talos secrets bundle: run `hogen talos init` on
 	SecretsFile + " (and make sure its SOPS key is available), then build again")
 
 var errNoClient = errors.New("no Talos client certificate: run `hogen talos init` to create " +
-	ClientFile + " (or `hogen talos init --renew-client` if the secrets bundle already exists)")
+	ClientFile + " (it keeps an existing secrets bundle)")
 
 // NewSecrets makes a new Talos secrets bundle for the given Talos version,
 // in the `talosctl gen secrets` format. It is random: call it once per
@@ -37,9 +37,11 @@ func NewSecrets(talosVersion string) ([]byte, error) {
 	return encodeYAML(b)
 }
 
-// NewClientCert makes the talosconfig's admin client certificate and key,
-// signed by the bundle's OS CA, valid for a year. It is random: make it
-// once and keep it, so every build writes the same talosconfig.
+// NewClientCert makes the client file: the talosconfig's admin client
+// certificate and key, signed by the bundle's OS CA, and the admin
+// kubeconfig's, signed by its Kubernetes CA, both valid for a year. It is
+// random: make it once and keep it, so every build writes the same
+// talosconfig and kubeconfig.
 func NewClientCert(bundle []byte) ([]byte, error) {
 	b, err := decodeBundle(bundle)
 	if err != nil {
@@ -49,7 +51,11 @@ func NewClientCert(bundle []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the Talos client certificate: %w", err)
 	}
-	return encodeYAML(crt)
+	kube, err := newKubernetesClient(b)
+	if err != nil {
+		return nil, err
+	}
+	return encodeClients(crt, kube)
 }
 
 func encodeYAML(v any) ([]byte, error) {

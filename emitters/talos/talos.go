@@ -1,5 +1,6 @@
 // Package talos emits the Talos side of a cluster: one machine config per
-// node (talos/<node>.yaml) and a talosconfig (talos/talosconfig).
+// node (talos/<node>.yaml), a talosconfig (talos/talosconfig) and the admin
+// kubeconfig (talos/kubeconfig).
 //
 // Everything is built with Talos' own machinery (generate, configpatcher,
 // validation, encoder), never by templating YAML. The pipeline, run once per
@@ -36,6 +37,7 @@ const (
 	SecretsFile     = Dir + "/secrets.sops.yaml"
 	ClientFile      = Dir + "/client.sops.yaml"
 	TalosconfigFile = Dir + "/talosconfig"
+	KubeconfigFile  = Dir + "/kubeconfig"
 )
 
 // EncryptedRegex names the keys whose values SOPS encrypts in the files of

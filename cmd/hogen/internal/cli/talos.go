@@ -41,7 +41,7 @@ func newTalosCmdWith(env *Env, w talosWiring) *cobra.Command {
 		Long: `The talos commands manage what the Talos machine configs need besides the
 description: the secrets bundle, made once, and the commands to apply configs.`,
 	}
-	return group(cmd, newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosconfigCmd(env), newTalosCommandsCmd(env, w))
+	return group(cmd, newTalosInitCmd(env, w), newTalosConfigCmd(env, w), newTalosconfigCmd(env), newKubeconfigCmd(env), newTalosCommandsCmd(env, w))
 }
 
 func newTalosInitCmd(env *Env, w talosWiring) *cobra.Command {
@@ -50,18 +50,22 @@ func newTalosInitCmd(env *Env, w talosWiring) *cobra.Command {
 		Use:   "init [DIR]",
 		Short: "Create the Talos secrets bundle and admin client certificate, once",
 		Long: `init creates the cluster's Talos secrets bundle (the talosctl gen secrets
-format: CAs, tokens, encryption secrets) and the admin client certificate of
-the talosconfig, and stores both SOPS-encrypted for cluster.sops.ageRecipients:
+format: CAs, tokens, encryption secrets) and the admin client certificates
+of the talosconfig and the kubeconfig, and stores them SOPS-encrypted for
+cluster.sops.ageRecipients:
 
   talos/secrets.sops.yaml   the secrets bundle
-  talos/client.sops.yaml    the talosconfig's client certificate and key
+  talos/client.sops.yaml    the talosconfig's and the kubeconfig's client
+                            certificates and keys
 
 Commit both. Every build reads them; none makes new ones, because a new
 bundle means new CAs and nodes configured with the old ones would refuse
-talosctl. init refuses to overwrite an existing bundle.
+talosctl. init never replaces an existing bundle: run on a cluster that has
+one, it adds what the client file lacks (the kubeconfig's certificate, on a
+cluster made before hogen wrote kubeconfigs), or refuses.
 
-The client certificate is valid for a year: renew it with --renew-client,
-which keeps the bundle.`,
+The client certificates are valid for a year: renew both with
+--renew-client, which keeps the bundle.`,
 		Example: `  hogen talos init
   hogen talos init --renew-client`,
 		Args: cobra.MaximumNArgs(1),
@@ -90,7 +94,7 @@ func runTalosInit(ctx context.Context, env *Env, w talosWiring, dir string, rene
 		}
 	} else {
 		if _, err := os.Stat(secretsPath); err == nil {
-			return fmt.Errorf("%s already exists; a new bundle would lock you out of the cluster (use --renew-client to renew only the client certificate)", talos.SecretsFile)
+			return completeClient(env, w, d, dir, recipients)
 		}
 		if bundle, err = talos.NewSecrets(d.Cluster.Talos.Version); err != nil {
 			return err
@@ -116,6 +120,38 @@ func runTalosInit(ctx context.Context, env *Env, w talosWiring, dir string, rene
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s\ncommit them, then run: hogen build %s\n", clientPath, shellQuote(dir))
+	return nil
+}
+
+// completeClient is init on a cluster that has its bundle: it writes the
+// client file, or adds the Kubernetes admin certificate to one made before
+// hogen wrote kubeconfigs, keeping the Talos certificate; with nothing
+// missing it refuses, as a new bundle would lock the user out.
+func completeClient(env *Env, w talosWiring, d *model.Description, dir string, recipients []string) error {
+	exists := fmt.Errorf("%s already exists; a new bundle would lock you out of the cluster (use --renew-client to renew only the client certificates)", talos.SecretsFile)
+	bundle, client := d.Inputs.TalosSecrets, d.Inputs.TalosClient
+	if len(client) > 0 && talos.HasKubernetesClient(client) {
+		return exists
+	}
+	if len(bundle) == 0 {
+		return fmt.Errorf("%s already exists, but %s lacks a client certificate and the bundle did not open to make it: make its SOPS age key available", talos.SecretsFile, talos.ClientFile)
+	}
+	var err error
+	what := "the client certificates"
+	if len(client) == 0 {
+		client, err = talos.NewClientCert(bundle)
+	} else {
+		what = "the Kubernetes admin certificate"
+		client, err = talos.AddKubernetesClient(client, bundle)
+	}
+	if err != nil {
+		return err
+	}
+	clientPath := filepath.Join(dir, filepath.FromSlash(talos.ClientFile))
+	if err := writeEncrypted(w, clientPath, client, recipients, false); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "added %s to %s; the bundle is unchanged\ncommit it, then run: hogen build %s\n", what, clientPath, shellQuote(dir))
 	return nil
 }
 
@@ -178,7 +214,7 @@ build writes (encrypted) to talos/NODE.yaml, for talosctl.`,
 func newTalosCommandsCmd(env *Env, w talosWiring) *cobra.Command {
 	return &cobra.Command{
 		Use:   "commands [DIR]",
-		Short: "Print the talosctl commands to apply, bootstrap, upgrade and get a kubeconfig",
+		Short: "Print the talosctl commands to apply, bootstrap, get the kubeconfig and upgrade",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := w.load(cmd.Context(), env, dirArg(args))
@@ -196,35 +232,52 @@ func newTalosCommandsCmd(env *Env, w talosWiring) *cobra.Command {
 }
 
 func newTalosconfigCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
+	return newDecryptedCmd(env, &cobra.Command{
 		Use:   "talosconfig [DIR]",
 		Short: "Print the decrypted talosconfig, for talosctl",
 		Long: `talosconfig decrypts ` + talos.TalosconfigFile + ` (its client key is SOPS-encrypted)
 and prints it, so talosctl can use it without the sops binary.`,
 		Example: `  export TALOSCONFIG="$(mktemp)"
   hogen talos talosconfig > "$TALOSCONFIG"`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			path := filepath.Join(dirArg(args), filepath.FromSlash(talos.TalosconfigFile))
-			enc, err := os.ReadFile(path)
-			if errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("%s does not exist: run 'hogen build' first", path)
-			}
-			if err != nil {
-				return err
-			}
-			ids, err := secrets.LoadIdentities(env.Getenv)
-			if err != nil {
-				return err
-			}
-			plain, err := secrets.Decrypt(enc, ids)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			_, err = env.Stdout.Write(plain)
+	}, talos.TalosconfigFile)
+}
+
+func newKubeconfigCmd(env *Env) *cobra.Command {
+	return newDecryptedCmd(env, &cobra.Command{
+		Use:   "kubeconfig [DIR]",
+		Short: "Print the decrypted admin kubeconfig, for kubectl",
+		Long: `kubeconfig decrypts ` + talos.KubeconfigFile + ` (its client key is SOPS-encrypted)
+and prints it: the cluster's admin kubeconfig for the API endpoint, signed
+by the bundle's Kubernetes CA, the same bytes every build.`,
+		Example: `  export KUBECONFIG="$(mktemp)"
+  hogen talos kubeconfig > "$KUBECONFIG"`,
+	}, talos.KubeconfigFile)
+}
+
+// newDecryptedCmd makes cmd print file (relative to DIR) decrypted.
+func newDecryptedCmd(env *Env, cmd *cobra.Command, file string) *cobra.Command {
+	cmd.Args = cobra.MaximumNArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		path := filepath.Join(dirArg(args), filepath.FromSlash(file))
+		enc, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s does not exist: run 'hogen build' first", path)
+		}
+		if err != nil {
 			return err
-		},
+		}
+		ids, err := secrets.LoadIdentities(env.Getenv)
+		if err != nil {
+			return err
+		}
+		plain, err := secrets.Decrypt(enc, ids)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		_, err = env.Stdout.Write(plain)
+		return err
 	}
+	return cmd
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -123,3 +123,35 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestTalosInitCompletesAnOldClient: on a cluster whose client file
+// predates the kubeconfig, init adds the Kubernetes certificate and keeps
+// the bundle and the Talos certificate.
+func TestTalosInitCompletesAnOldClient(t *testing.T) {
+	dir := t.TempDir()
+	w := fakeTalos(t)
+	if _, err := runTalos(t, w, "init", dir); err != nil {
+		t.Fatalf("init: %v", err)
+	}
+	clientPath := filepath.Join(dir, "talos", "client.sops.yaml")
+	full, _ := os.ReadFile(clientPath)
+	old, _, _ := strings.Cut(string(full), "kubernetes:")
+	if err := os.WriteFile(clientPath, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bundle, _ := os.ReadFile(filepath.Join(dir, "talos", "secrets.sops.yaml"))
+	out, err := runTalos(t, w, "init", dir)
+	if err != nil || !strings.Contains(out, "added the Kubernetes admin certificate") {
+		t.Fatalf("init on an old client file = %q, %v", out, err)
+	}
+	got, _ := os.ReadFile(clientPath)
+	if !strings.HasPrefix(string(got), old) || !strings.Contains(string(got), "kubernetes:") {
+		t.Errorf("client file is now:\n%s\nwant the old one with a kubernetes certificate added", got)
+	}
+	if again, _ := os.ReadFile(filepath.Join(dir, "talos", "secrets.sops.yaml")); string(again) != string(bundle) {
+		t.Error("init changed the bundle")
+	}
+	if _, err := runTalos(t, w, "init", dir); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("init on a complete cluster: %v, want a refusal", err)
+	}
+}

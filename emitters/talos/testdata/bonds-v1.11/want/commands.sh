@@ -9,8 +9,9 @@ hogen talos config kworker1 | talosctl apply-config --nodes 192.168.200.13 --fil
 # Bootstrap etcd, once in the cluster's life, on the first control plane.
 talosctl bootstrap --nodes 192.168.200.11 --endpoints 192.168.200.11
 
-# Fetch the admin kubeconfig.
-talosctl kubeconfig --nodes 192.168.200.11 --endpoints 192.168.200.11
+# talos/kubeconfig is SOPS-encrypted too; kubectl needs it in clear.
+export KUBECONFIG="$(mktemp)"
+hogen talos kubeconfig > "$KUBECONFIG"
 
 # Upgrade Talos to v1.11.5, one node at a time.
 talosctl upgrade --nodes 192.168.200.11 --image factory.talos.dev/installer/2d61dd07b20062062ea671b4d01873506103b67c0f7a4c3fb6cf4ee85585dcb8:v1.11.5

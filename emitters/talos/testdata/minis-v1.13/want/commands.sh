@@ -10,8 +10,9 @@ hogen talos config mini03 | talosctl apply-config --nodes 172.29.51.13 --file /d
 # Bootstrap etcd, once in the cluster's life, on the first control plane.
 talosctl bootstrap --nodes 172.29.51.11 --endpoints 172.29.51.11
 
-# Fetch the admin kubeconfig.
-talosctl kubeconfig --nodes 172.29.51.11 --endpoints 172.29.51.11
+# talos/kubeconfig is SOPS-encrypted too; kubectl needs it in clear.
+export KUBECONFIG="$(mktemp)"
+hogen talos kubeconfig > "$KUBECONFIG"
 
 # Upgrade Talos to v1.13.0, one node at a time.
 talosctl upgrade --nodes 172.29.51.11 --image factory.talos.dev/installer/613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245:v1.13.0
