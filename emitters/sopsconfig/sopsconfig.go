@@ -46,6 +46,8 @@ type Rule struct {
 var Rules = []Rule{
 	{PathRegex: `^` + TalosDir + `/.*\.sops\.ya?ml$`,
 		Why: "Talos secrets bundle and client certificate: every value"},
+	{PathRegex: `^` + strings.ReplaceAll(talos.KubeconfigFile, ".", `\.`) + `$`, EncryptedRegex: talos.KubeconfigEncryptedRegex,
+		Why: "admin kubeconfig: only the client key"},
 	{PathRegex: `^` + TalosDir + `/`, EncryptedRegex: TalosEncryptedRegex,
 		Why: "Talos machine configs and talosconfig: only the key material"},
 	{PathRegex: `^` + strings.ReplaceAll(secrets.InputFile, ".", `\.`) + `$`,
