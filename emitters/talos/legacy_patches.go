@@ -17,6 +17,8 @@ type legacyField struct {
 	// moved tells whether the contract has the document.
 	moved func(*config.VersionContract) bool
 	doc   string
+	// note, when set, says more in the message.
+	note string
 	// conflicts tells whether hogen writes the document itself for d, so
 	// that the legacy field would be ignored or clash: then an error.
 	conflicts func(d *model.Description) bool
@@ -24,27 +26,30 @@ type legacyField struct {
 
 func always(*model.Description) bool { return true }
 
+func never(*model.Description) bool { return false }
+
 var legacyFields = []legacyField{
+	// Talos still reads legacy interfaces beside link documents, so only a
+	// warning.
 	{[]string{"machine", "network", "interfaces"}, multidoc,
-		"LinkConfig, BondConfig, VLANConfig, Layer2VIPConfig or DHCPv4Config documents (or the node's links)", always},
-	{[]string{"machine", "network", "hostname"}, multidoc, "a HostnameConfig document", always},
-	{[]string{"machine", "network", "nameservers"}, multidoc, "a ResolverConfig document (or the node's nameservers)", writesResolver},
-	{[]string{"machine", "network", "searchDomains"}, multidoc, "a ResolverConfig document", writesResolver},
-	{[]string{"machine", "network", "disableSearchDomain"}, multidoc, "a ResolverConfig document", writesResolver},
-	{[]string{"machine", "network", "extraHostEntries"}, multidoc, "a StaticHostConfig document", never},
-	{[]string{"machine", "time"}, multidoc, "a TimeSyncConfig document", func(d *model.Description) bool {
+		"LinkConfig, BondConfig, VLANConfig, Layer2VIPConfig or DHCPv4Config documents (or the node's links)",
+		"; hogen writes its own links as documents, so a link set here too is set twice", never},
+	{[]string{"machine", "network", "hostname"}, multidoc, "a HostnameConfig document", "", always},
+	{[]string{"machine", "network", "nameservers"}, multidoc, "a ResolverConfig document (or the node's nameservers)", "", writesResolver},
+	{[]string{"machine", "network", "searchDomains"}, multidoc, "a ResolverConfig document", "", writesResolver},
+	{[]string{"machine", "network", "disableSearchDomain"}, multidoc, "a ResolverConfig document", "", writesResolver},
+	{[]string{"machine", "network", "extraHostEntries"}, multidoc, "a StaticHostConfig document", "", never},
+	{[]string{"machine", "time"}, multidoc, "a TimeSyncConfig document", "", func(d *model.Description) bool {
 		return len(d.Cluster.Network.Node.NTPServers) > 0
 	}},
-	{[]string{"machine", "network", "kubespan"}, (*config.VersionContract).KubeSpanMultidocConfig, "a KubeSpanConfig document", never},
+	{[]string{"machine", "network", "kubespan"}, (*config.VersionContract).KubeSpanMultidocConfig, "a KubeSpanConfig document", "", never},
 	{[]string{"machine", "systemDiskEncryption"}, (*config.VersionContract).VolumeConfigEncryptionSupported,
-		"VolumeConfig documents for STATE and EPHEMERAL with encryption (or cluster.diskEncryption)", func(d *model.Description) bool {
+		"VolumeConfig documents for STATE and EPHEMERAL with encryption (or cluster.diskEncryption)", "", func(d *model.Description) bool {
 			return d.Cluster.DiskEncryption != nil
 		}},
 }
 
 func multidoc(c *config.VersionContract) bool { return c.MultidocNetworkConfigSupported() }
-
-func never(*model.Description) bool { return false }
 
 func writesResolver(d *model.Description) bool {
 	if len(d.Cluster.Network.Node.Nameservers) > 0 {
@@ -81,7 +86,7 @@ func legacyPatchProblems(d *model.Description, c *config.VersionContract) emitte
 					if f.conflicts(d) {
 						pr.Msg = fmt.Sprintf("%s is the legacy form: for Talos %s hogen writes this as %s, which the legacy field would clash with or be ignored by", field, d.Cluster.Talos.Version, f.doc)
 					} else {
-						pr.Msg, pr.Warning = fmt.Sprintf("%s is the legacy form, deprecated in Talos %s for %s", field, d.Cluster.Talos.Version, f.doc), true
+						pr.Msg, pr.Warning = fmt.Sprintf("%s is the legacy form, deprecated in Talos %s for %s%s", field, d.Cluster.Talos.Version, f.doc, f.note), true
 					}
 					ps = append(ps, pr)
 				}

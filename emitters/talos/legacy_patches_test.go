@@ -20,10 +20,12 @@ func TestLegacyPatchProblems(t *testing.T) {
 		want                 emitters.Problems
 	}{
 		{"interfaces on 1.13", "v1.13.0", `{"machine": {"network": {"interfaces": []}}}`, nil,
-			emitters.Problems{{Path: "cluster.patches.all.0.machine.network.interfaces"}}},
+			emitters.Problems{{Path: "cluster.patches.all.0.machine.network.interfaces", Warning: true}}},
+		{"hostname on 1.13", "v1.13.0", `{"machine": {"network": {"hostname": "x"}}}`, nil,
+			emitters.Problems{{Path: "cluster.patches.all.0.machine.network.hostname"}}},
 		{"interfaces on 1.11", "v1.11.5", `{"machine": {"network": {"interfaces": []}}}`, nil, nil},
 		{"JSON6902 on the field", "v1.12.4", `[{"op": "add", "path": "/machine/network/interfaces/-", "value": {}}]`, nil,
-			emitters.Problems{{Path: "cluster.patches.all.0.0.path"}}},
+			emitters.Problems{{Path: "cluster.patches.all.0.0.path", Warning: true}}},
 		{"JSON6902 on an ancestor", "v1.12.4", `[{"op": "add", "path": "/machine/network", "value": {"nameservers": ["1.1.1.1"]}}]`, nil,
 			emitters.Problems{{Path: "cluster.patches.all.0.0.value.nameservers", Warning: true}}},
 		{"nameservers hogen writes", "v1.12.4", `{"machine": {"network": {"nameservers": ["1.1.1.1"]}}}`,

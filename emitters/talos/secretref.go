@@ -22,8 +22,9 @@ import (
 //
 // The first stands for the value, the second for its strings and values
 // joined (a value inside a file's content or an environment entry). Keys
-// starting with "$" never occur in a Talos config, so the form cannot be
-// mistaken for one. hogen puts the values in as it loads the patch, and
+// starting with "$" never occur in a Talos config, and Talos' patches know
+// only $patch (a directive, left as it is), so the form cannot be mistaken
+// for one. hogen puts the values in as it loads the patch, and
 // the node's config encrypts every field that holds one: the field's key
 // joins the EncryptedRegex of that file, so SOPS encrypts it (and any
 // other field of the same name in the file) and the value never reaches
@@ -138,10 +139,15 @@ func (w refWalker) value(path, key string, v any) {
 	}
 }
 
-// isRef tells whether an object is a reference: it has a "$" key.
+// talosDirective is the one "$" key Talos' strategic merge patches know:
+// {$patch: delete} removes what it stands at.
+const talosDirective = "$patch"
+
+// isRef tells whether an object is a reference: it has a "$" key other
+// than Talos' own directive.
 func isRef(m map[string]any) bool {
 	for k := range m {
-		if strings.HasPrefix(k, "$") {
+		if strings.HasPrefix(k, "$") && k != talosDirective {
 			return true
 		}
 	}
@@ -187,7 +193,9 @@ func (w refWalker) ref(path, key string, m map[string]any) {
 		}
 	default:
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			w.problem(path+"."+k, fmt.Sprintf("%q is not a secret reference", k), refFix)
+			if k != talosDirective {
+				w.problem(path+"."+k, fmt.Sprintf("%q is not a secret reference", k), refFix)
+			}
 		}
 	}
 }
@@ -248,4 +256,3 @@ func refProblems(d *model.Description) emitters.Problems {
 	}
 	return out
 }
-

@@ -120,6 +120,7 @@ func TestSecretRefProblems(t *testing.T) {
 		want        emitters.Problems
 	}{
 		{"well formed", `{"machine": {"env": {"A": {"$secret": "x"}}}}`, nil},
+		{"Talos' own directive", `{"machine": {"nodeLabels": {"a": {"$patch": "delete"}}}}`, nil},
 		{"misspelt", `{"machine": {"env": {"A": {"$secrte": "x"}}}}`,
 			emitters.Problems{{Path: "cluster.patches.all.0.machine.env.A.$secrte"}}},
 		{"name not a string", `{"machine": {"env": {"A": {"$secret": 1}}}}`,
