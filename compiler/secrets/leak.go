@@ -71,7 +71,6 @@ type LeakWarning struct {
 func GuardLeaks(files []emitters.File, secrets map[string]string) ([]LeakWarning, error) {
 	m, warns := newMatcher(secrets)
 	m.compileRules(files)
-	resetParsed()
 	// Files are independent and a Talos config costs a YAML parse: all
 	// cores share them.
 	found := make([][]Leak, len(files))
@@ -118,7 +117,12 @@ func (m *matcher) texts(f emitters.File) []scanned {
 		}
 		return out
 	case f.EncryptedRegex != "" && f.Data != nil:
-		return []scanned{{clearFields(f.Data, m.rules[f.EncryptedRegex]), ", in a field SOPS leaves in clear"}}
+		r := m.rules[f.EncryptedRegex]
+		text, ok := clearFieldsByLine(f.Data, r)
+		if !ok {
+			text = clearFields(f.Data, r)
+		}
+		return []scanned{{text, ", in a field SOPS leaves in clear"}}
 	}
 	return nil
 }
@@ -167,7 +171,6 @@ func clearFields(data []byte, r *rule) []byte {
 	if err != nil {
 		return nil
 	}
-	defer keepParsed(data, branches)
 	var out bytes.Buffer
 	_ = walkTree(branches, func(in any, path []string) (any, error) {
 		if r != nil && r.encrypts(path) {
@@ -177,10 +180,15 @@ func clearFields(data []byte, r *rule) []byte {
 			out.WriteString(path[len(path)-1])
 			out.WriteByte(0)
 		}
-		if b, err := sops.ToBytes(in); err == nil {
-			out.Write(b)
-			out.WriteByte(0)
+		switch v := in.(type) {
+		case string: // most leaves; ToBytes would copy it
+			out.WriteString(v)
+		default:
+			if b, err := sops.ToBytes(v); err == nil {
+				out.Write(b)
+			}
 		}
+		out.WriteByte(0)
 		return in, nil
 	})
 	return out.Bytes()

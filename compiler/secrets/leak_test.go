@@ -240,31 +240,3 @@ func TestMatcherFindsWhatContainsFinds(t *testing.T) {
 		}
 	}
 }
-
-// TestGuardThenSeal: the tree the guard parsed of a file is what the
-// sealer encrypts, once; sealing the same plaintext again parses it anew,
-// as the first encryption changed the tree in place.
-func TestGuardThenSeal(t *testing.T) {
-	k := newKey(t)
-	plain := "machine:\n  token: abcdef.0123456789abcdef\n  certSANs:\n    - k8s.example.com\n"
-	files := []emitters.File{{Path: "talos/n1.yaml", Data: []byte(plain), Secret: true, EncryptedRegex: "^token$"}}
-	if _, err := GuardLeaks(files, map[string]string{"t": "abcdef.0123456789abcdef"}); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 2 {
-		enc, err := Encrypt([]byte(plain), []string{k.recipient()}, "^token$")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(enc), "0123456789abcdef") {
-			t.Fatalf("encryption %d left the token in clear:\n%s", i, enc)
-		}
-		got, err := Decrypt(enc, k.ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(yamlValue(t, plain), yamlValue(t, string(got))); diff != "" {
-			t.Errorf("encryption %d decrypts to (-want +got):\n%s", i, diff)
-		}
-	}
-}

@@ -65,14 +65,15 @@ func newStore() *sopsyaml.Store {
 // Kubernetes Secret `^(data|stringData)$`); "" encrypts every value, with
 // the sops CLI's default unencrypted_suffix, as `sops encrypt` would.
 func Encrypt(plainYAML []byte, recipients []string, encryptedRegex string) ([]byte, error) {
-	branches, err := plainTree(plainYAML)
+	store := newStore()
+	branches, err := store.LoadPlainFile(plainYAML)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: reading the plaintext YAML: %w", err)
 	}
 	if len(branches) == 0 {
 		return nil, errors.New("encrypting: the plaintext has no YAML document")
 	}
-	if newStore().HasSopsTopLevelKey(branches[0]) {
+	if store.HasSopsTopLevelKey(branches[0]) {
 		return nil, fmt.Errorf("encrypting: the plaintext already has a top-level %q key (is it encrypted already?)", stores.SopsMetadataKey)
 	}
 	return encryptBranches(branches, recipients, encryptedRegex)
