@@ -15,6 +15,8 @@ import (
 	"github.com/siderolabs/talos/pkg/machinery/config/types/network"
 	v1alpha1 "github.com/siderolabs/talos/pkg/machinery/config/types/v1alpha1"
 	"github.com/siderolabs/talos/pkg/machinery/config/validation"
+
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // Effective is what a machine config makes of a node's network and
@@ -305,10 +307,17 @@ func metalStrict(t testing.TB, data []byte) error {
 // validates strictly in metal mode, and is written in the form the
 // contract reads.
 func TestEveryContractValidates(t *testing.T) {
+	clusters := map[string]func(testing.TB) *model.Description{
+		"minis":       func(t testing.TB) *model.Description { return described(t, "minis", "") },
+		"bonds":       func(t testing.TB) *model.Description { return described(t, "bonds", "") },
+		"small":       small,
+		"secret refs": withSecrets,
+	}
 	for _, version := range []string{"v1.10.5", "v1.11.5", "v1.12.4", "v1.13.0"} {
-		for _, desc := range []string{"minis", "bonds"} {
-			t.Run(desc+"/"+version, func(t *testing.T) {
-				d := described(t, desc, version)
+		for name, cluster := range clusters {
+			t.Run(name+"/"+version, func(t *testing.T) {
+				d := cluster(t)
+				d.Cluster.Talos.Version = version
 				if version == "v1.10.5" {
 					for i := range d.Nodes {
 						for j := range d.Nodes[i].Volumes {
@@ -330,7 +339,7 @@ func TestEveryContractValidates(t *testing.T) {
 					if legacy := strings.Contains(s, "\n        interfaces:\n"); docs == legacy || docs != c.MultidocNetworkConfigSupported() {
 						t.Errorf("%s: network documents %v, machine.network.interfaces %v, for Talos %s", f.Path, docs, legacy, version)
 					}
-					if vol := strings.Contains(s, "kind: VolumeConfig"); vol != c.VolumeConfigEncryptionSupported() || vol == strings.Contains(s, "systemDiskEncryption:") {
+					if vol := strings.Contains(s, "kind: VolumeConfig"); d.Cluster.DiskEncryption != nil && (vol != c.VolumeConfigEncryptionSupported() || vol == strings.Contains(s, "systemDiskEncryption:")) {
 						t.Errorf("%s: VolumeConfig %v for Talos %s", f.Path, vol, version)
 					}
 				}
