@@ -108,7 +108,7 @@ func (c *checker) appShape(a model.App) {
 		if k.Dir == model.MainDir+"-2" {
 			c.Errorf(k.Path, "describe app/ in the app's own fields or under kustomizations.app, not both", "the app's own fields already describe its directory app/")
 		}
-		empty = empty && len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components) == 0
+		empty = empty && len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components)+len(k.SecretStores)+len(k.ExternalSecrets) == 0
 		for _, r := range k.Releases {
 			c.chart(r)
 		}

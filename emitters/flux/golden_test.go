@@ -48,6 +48,9 @@ func loadCase(name string) func(t *testing.T) *model.Description {
 			t.Logf("testdata/%s: %s", name, w)
 		}
 		d.Emitters.Talos.Enabled = false
+		// Each case is a repository of its own: its Flux paths start at
+		// its root (TestRepoLayouts covers a description in a sub-folder).
+		d.Inputs.RepoPath = ""
 		return d
 	}
 }
