@@ -219,6 +219,16 @@ func ForEachSecretRef(d *model.Description, fn func(path, name string)) {
 	for _, k := range model.SortedKeys(d.Cluster.Substitutions.Secrets) {
 		fn("cluster.substitutions.secrets."+k, d.Cluster.Substitutions.Secrets[k])
 	}
+	if r := d.Cluster.Flux.Receiver; r != nil && r.Token != "" {
+		fn(model.ReceiverPath+".token", r.Token)
+	}
+	for _, ns := range model.SortedKeys(d.Bootstrap.Secrets) {
+		for _, s := range model.SortedKeys(d.Bootstrap.Secrets[ns]) {
+			for _, k := range model.SortedKeys(d.Bootstrap.Secrets[ns][s]) {
+				fn(fmt.Sprintf("bootstrap.secrets.%s.%s.%s", ns, s, k), d.Bootstrap.Secrets[ns][s][k])
+			}
+		}
+	}
 	for _, a := range d.Apps {
 		for _, ks := range a.Kustomizations {
 			for _, s := range model.SortedKeys(ks.Secrets) {

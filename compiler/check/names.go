@@ -23,7 +23,7 @@ const (
 
 // reservedApps are the names of the Flux Kustomizations in flux-system
 // beside the apps' own, which are named after the apps.
-var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta"}
+var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta", "cluster-webhook"}
 
 // appFiles are the stems of the files the Flux emitter writes in every
 // app's directory (kubernetes/apps/<ns>/<app>/app/), where manifests go

@@ -47,6 +47,13 @@ func emitCluster(t *tree, d *model.Description) error {
 		return fmt.Errorf("cluster.flux.clusterApps: %w", err)
 	}
 	objs = append(objs, apps)
+	webhook, err := emitReceiver(t, d)
+	if err != nil {
+		return err
+	}
+	if webhook != nil {
+		objs = append(objs, webhook)
+	}
 	if err := t.add(path.Join(f.Source.Path, "ks.yaml"), objs...); err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 // a user's own stay theirs.
 func (emitter) Roots(d *model.Description) []string {
 	src := d.Cluster.Flux.Source.Path
-	roots := []string{AppsDir, MetaDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
+	roots := []string{AppsDir, MetaDir, WebhookDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
 	for _, c := range d.Components {
 		roots = append(roots, path.Join(ComponentsDir, c.Name))
 	}
