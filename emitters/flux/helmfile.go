@@ -38,6 +38,16 @@ type helmfileRelease struct {
 	Version   string            `json:"version"`
 	Values    []json.RawMessage `json:"values,omitempty"`
 	Needs     []string          `json:"needs,omitempty"`
+	Hooks     []helmfileHook    `json:"hooks,omitempty"`
+}
+
+// helmfileHook is a command helmfile runs at an event of a release, in
+// the helmfile's directory.
+type helmfileHook struct {
+	Events   []string `json:"events"`
+	ShowLogs bool     `json:"showlogs"`
+	Command  string   `json:"command"`
+	Args     []string `json:"args"`
 }
 
 // emitHelmfile writes bootstrap/helmfile.yaml: the apps marked bootstrap,
@@ -54,21 +64,29 @@ func emitHelmfile(t *tree, d *model.Description, order []model.App) error {
 		return nil
 	}
 	hf := helmfile{HelmDefaults: helmDefaults{CleanupOnFail: true, Wait: true, WaitForJobs: true}}
-	for _, a := range order {
-		if !a.Bootstrap {
-			continue
-		}
+	var prev []string // with bootstrap.order: the releases of the app before
+	for _, a := range bootstrapOrder(d, order) {
+		var mine []string
 		for _, k := range a.Kustomizations {
 			for _, r := range k.Releases {
 				rel, err := release(d, a, k, r, boot)
 				if err != nil {
 					return fmt.Errorf("bootstrap app %q: release %s: %w", a.Name, r.Name, err)
 				}
+				mine = append(mine, rel.Namespace+"/"+rel.Name)
+				if len(d.Bootstrap.Order) > 0 {
+					rel.Needs = sortedUniq(append(rel.Needs, prev...))
+				}
 				if !r.Chart.IsOCI() {
 					hf.Repositories = append(hf.Repositories, helmfileRepo{Name: r.Name, URL: strings.TrimRight(r.Chart.Repo, "/")})
 				}
 				hf.Releases = append(hf.Releases, rel)
 			}
+		}
+		if len(mine) > 0 {
+			prev = mine
+			last := &hf.Releases[len(hf.Releases)-1]
+			last.Hooks = postsyncHooks(d, a)
 		}
 	}
 	body, err := yaml.Marshal(hf)
@@ -84,12 +102,11 @@ func emitHelmfile(t *tree, d *model.Description, order []model.App) error {
 // for: those of the apps its app depends on, and its own dependsOn.
 func release(d *model.Description, a model.App, k model.Kustomization, r model.Release, boot map[string]model.App) (helmfileRelease, error) {
 	rel := helmfileRelease{Name: r.Name, Namespace: k.ObjectNamespace(&a), Version: r.Chart.Version}
-	if r.Chart.IsOCI() {
-		rel.Chart = strings.TrimRight(r.Chart.Repo, "/") + "/" + r.Chart.Name
-	} else {
-		rel.Chart = r.Name + "/" + r.Chart.Name
-	}
+	rel.Chart = helmfileChart(r)
 	for _, dep := range a.DependsOnApps() {
+		if len(d.Bootstrap.Order) > 0 {
+			break // bootstrap.order says what waits for what
+		}
 		b, ok := boot[dep]
 		if !ok {
 			return rel, fmt.Errorf("depends on %q, which is not a bootstrap app: mark %q bootstrap: true or drop the dependency", dep, dep)
