@@ -33,6 +33,7 @@ var goldenCases = []struct {
 	{name: "kustomizations", model: loadCase("kustomizations")},
 	{name: "components-namespaced", model: loadCase("components-namespaced")},
 	{name: "substitution", model: loadCase("substitution")},
+	{name: "platform", model: loadCase("platform")},
 }
 
 // loadCase loads testdata/<name> as a description, with the files its
