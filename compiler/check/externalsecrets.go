@@ -1,6 +1,7 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,7 +41,7 @@ func (c *checker) externalSecrets() {
 					c.Errorf(es.Path+".store", "use a ClusterSecretStore, or define a SecretStore in this namespace",
 						"store %s is a SecretStore of namespace %s; ExternalSecret %s is in %s", es.Store, st.Store.Namespace, es.Name, k.ObjectNamespace(&a))
 				}
-				if !strings.Contains(string(es.Spec), `"data"`) && !strings.Contains(string(es.Spec), `"dataFrom"`) {
+				if !readsSomething(es) {
 					c.Errorf(es.Path, "map keys to remote values (data: KEY: {key: ITEM, property: FIELD}) or take whole items (dataFrom: [{extract: key: ITEM}])", "ExternalSecret %s reads nothing", es.Name)
 				}
 				c.esDependencies(a, k, es, st, deps, providers)
@@ -140,6 +141,13 @@ func esProviders(d *model.Description) []esProvider {
 		}
 	}
 	return out
+}
+
+// readsSomething tells whether es takes keys (data) or items (dataFrom).
+func readsSomething(es model.ExternalSecret) bool {
+	var spec map[string]json.RawMessage
+	_ = json.Unmarshal(es.Spec, &spec) // the model made it an object
+	return spec["data"] != nil || spec["dataFrom"] != nil
 }
 
 func providesES(r model.Release) bool { return slices.Contains(Provides(r), esGroup) }
