@@ -59,7 +59,7 @@ func emitExternalSecrets(t *tree, d *model.Description, k *model.Kustomization, 
 	if len(k.ExternalSecrets) == 0 {
 		return files, nil
 	}
-	stores := d.SecretStores()
+	stores := t.secretStores(d)
 	objs := make([]any, 0, len(k.ExternalSecrets))
 	for _, es := range k.ExternalSecrets {
 		obj, err := externalSecret(es, stores, ns)
@@ -72,6 +72,15 @@ func emitExternalSecrets(t *tree, d *model.Description, k *model.Kustomization, 
 		return nil, err
 	}
 	return append(files, "./"+externalSecretsStem+".yaml"), nil
+}
+
+// secretStores are d's stores, looked up once per tree: every
+// Kustomization with ExternalSecrets needs them.
+func (t *tree) secretStores(d *model.Description) map[string]model.StoreAt {
+	if t.stores == nil {
+		t.stores = d.SecretStores()
+	}
+	return t.stores
 }
 
 // externalSecret is es as an object, its store referred to by kind and

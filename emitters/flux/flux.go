@@ -164,6 +164,8 @@ type tree struct {
 	files   []emitters.File
 	standin map[string][]byte
 	builds  []fluxBuild
+	// stores are the description's secret stores, found once.
+	stores map[string]model.StoreAt
 }
 
 // addRaw adds a file as it is.

@@ -122,7 +122,7 @@ func emitReceiverToken(t *tree, d *model.Description, r *model.Receiver, kust *t
 		"data":   []map[string]json.RawMessage{{"secretKey": json.RawMessage(`"token"`), "remoteRef": remote}},
 	})
 	es := model.ExternalSecret{Name: tokenSecret(r), Store: r.TokenFrom.Store, Target: tokenSecret(r), Spec: spec}
-	obj, err := externalSecret(es, d.SecretStores(), "")
+	obj, err := externalSecret(es, t.secretStores(d), "")
 	if err != nil {
 		return false, fmt.Errorf("%s.tokenFrom: %w", model.ReceiverPath, err)
 	}

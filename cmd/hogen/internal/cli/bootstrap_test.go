@@ -71,7 +71,7 @@ func TestBootstrapDryRun(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "..", "examples", "home-ops")
 	_, secrets := exampleSecrets(t, dir)
 	env, out, errb := bootstrapEnv(filepath.Join(dir, "test-only.agekey"))
-	if code := run(context.Background(), env, []string{"bootstrap", dir}); code != ExitOK {
+	if code := run(context.Background(), env, []string{"bootstrap", "--dry-run", dir}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	got := out.String()
