@@ -109,7 +109,7 @@ func (c *checker) appShape(a model.App) {
 		if k.Dir == model.MainDir+"-2" {
 			c.Errorf(k.Path, "describe app/ in the app's own fields or under kustomizations.app, not both", "the app's own fields already describe its directory app/")
 		}
-		empty = empty && len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components) == 0
+		empty = empty && len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components)+len(k.SecretStores)+len(k.ExternalSecrets) == 0
 		for _, r := range k.Releases {
 			c.chart(r)
 		}
@@ -219,6 +219,16 @@ func (c *checker) secretRefs() {
 func ForEachSecretRef(d *model.Description, fn func(path, name string)) {
 	for _, k := range model.SortedKeys(d.Cluster.Substitutions.Secrets) {
 		fn("cluster.substitutions.secrets."+k, d.Cluster.Substitutions.Secrets[k])
+	}
+	if r := d.Cluster.Flux.Receiver; r != nil && r.Token != "" {
+		fn(model.ReceiverPath+".token", r.Token)
+	}
+	for _, ns := range model.SortedKeys(d.Bootstrap.Secrets) {
+		for _, s := range model.SortedKeys(d.Bootstrap.Secrets[ns]) {
+			for _, k := range model.SortedKeys(d.Bootstrap.Secrets[ns][s]) {
+				fn(fmt.Sprintf("bootstrap.secrets.%s.%s.%s", ns, s, k), d.Bootstrap.Secrets[ns][s][k])
+			}
+		}
 	}
 	for _, a := range d.Apps {
 		for _, ks := range a.Kustomizations {

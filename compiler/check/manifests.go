@@ -17,7 +17,7 @@ func (c *checker) manifests() {
 			}
 			c.configMaps(k.ConfigMaps)
 			if len(k.Secrets) > 0 && c.d.Cluster.Flux.Layout == model.LayoutNamespaced {
-				c.Warnf(k.Path+".secrets", fmt.Sprintf("put the age key in namespace %s as Secret sops-age (hogen never writes it), or use cluster.flux.layout \"flux-system\"", k.Namespace),
+				c.Warnf(k.Path+".secrets", fmt.Sprintf("hogen bootstrap puts the age key in namespace %s as Secret sops-age on a new cluster; on a running one, add it there (it is never written to Git), or use cluster.flux.layout \"flux-system\"", k.Namespace),
 					"Flux decrypts these secrets with the Secret sops-age of namespace %s, where this Kustomization lives", k.Namespace)
 			}
 		}

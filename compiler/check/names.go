@@ -23,7 +23,7 @@ const (
 
 // reservedApps are the names of the Flux Kustomizations in flux-system
 // beside the apps' own, which are named after the apps.
-var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta"}
+var reservedApps = []string{"flux-system", "cluster-apps", "cluster-meta", "cluster-webhook"}
 
 // appFiles are the stems of the files the Flux emitter writes in every
 // app's directory (kubernetes/apps/<ns>/<app>/app/), where manifests go
@@ -40,7 +40,7 @@ func (c *checker) reservedNames() {
 		}
 		for _, k := range a.Kustomizations {
 			for _, m := range k.Manifests {
-				if slices.Contains(appFiles, m.File) {
+				if slices.Contains(appFiles, m.File) || slices.Contains(externalSecretsFiles(k), m.File) {
 					c.Errorf(m.Path, fmt.Sprintf("rename it, e.g. %q", a.Name+"-"+m.File),
 						"manifest %q would be written to %s.yaml, which hogen writes itself for every app", m.File, m.File)
 				}
@@ -77,6 +77,9 @@ func (c *checker) secretsOnce() {
 							"%q is not a Secret data key Kubernetes accepts", clipKey(key))
 					}
 				}
+			}
+			for _, es := range k.ExternalSecrets {
+				define(ns, es.Target, es.Path)
 			}
 			for _, m := range k.Manifests {
 				if m.Kind == "Secret" && apiGroup(m.APIVersion) == "" && m.Name != "" {
@@ -119,4 +122,17 @@ func appFix(d *model.Description, dep string) string {
 		return fmt.Sprintf("did you mean %q?", best)
 	}
 	return "name an app or a Flux Kustomization defined under apps, or remove it"
+}
+
+// externalSecretsFiles are the stems of the files the Flux emitter writes
+// for a Kustomization's secret stores and ExternalSecrets.
+func externalSecretsFiles(k model.Kustomization) []string {
+	var out []string
+	if len(k.ExternalSecrets) > 0 {
+		out = append(out, "externalsecret")
+	}
+	for _, s := range k.SecretStores {
+		out = append(out, strings.ToLower(s.Kind))
+	}
+	return out
 }

@@ -216,6 +216,7 @@ type decoded struct {
 	Components map[string]model.ComponentSpec `json:"components"`
 	Namespaces map[string]model.NamespaceSpec `json:"namespaces"`
 	Emitters   model.Emitters                 `json:"emitters"`
+	Bootstrap  model.Bootstrap                `json:"bootstrap"`
 }
 
 func decode(v cue.Value) (*model.Description, error) {
@@ -223,7 +224,7 @@ func decode(v cue.Value) (*model.Description, error) {
 	if err := v.Decode(&raw); err != nil {
 		return nil, err
 	}
-	d := &model.Description{Cluster: raw.Cluster, Emitters: raw.Emitters}
+	d := &model.Description{Cluster: raw.Cluster, Emitters: raw.Emitters, Bootstrap: raw.Bootstrap}
 	for _, name := range model.SortedKeys(raw.Nodes) {
 		d.Nodes = append(d.Nodes, raw.Nodes[name])
 	}

@@ -61,6 +61,10 @@ type Kustomization struct {
 	// Inputs.Secrets.
 	Secrets    map[string]map[string]string `json:"secrets,omitempty"`
 	ConfigMaps []ConfigMap                  `json:"configMaps,omitempty"`
+	// SecretStores are the External Secrets stores it applies;
+	// ExternalSecrets the Secrets it reads from stores.
+	SecretStores    []SecretStore    `json:"secretStores,omitempty"`
+	ExternalSecrets []ExternalSecret `json:"externalSecrets,omitempty"`
 	// Components name the Components Flux adds (Description.Components).
 	Components []string `json:"components,omitempty"`
 	// Substitution tells whether Flux substitutes postBuild variables;

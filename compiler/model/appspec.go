@@ -45,22 +45,24 @@ func (a *AppSpec) UnmarshalJSON(b []byte) error {
 // KustomizationSpec is a Kustomization as the description writes it
 // (#KustomizationBody); Policy holds its #KustomizationPolicy fields.
 type KustomizationSpec struct {
-	Name            string                       `json:"name,omitempty"`
-	DependsOn       []string                     `json:"dependsOn,omitempty"`
-	Chart           *Chart                       `json:"chart,omitempty"`
-	Values          json.RawMessage              `json:"values,omitempty"`
-	Provides        []string                     `json:"provides,omitempty"`
-	Releases        map[string]ReleaseSpec       `json:"releases,omitempty"`
-	Manifests       map[string]json.RawMessage   `json:"manifests,omitempty"`
-	Secrets         map[string]map[string]string `json:"secrets,omitempty"`
-	ConfigMaps      map[string]ConfigMapSpec     `json:"configMaps,omitempty"`
-	Components      []string                     `json:"components,omitempty"`
-	Substitute      map[string]string            `json:"substitute,omitempty"`
-	SubstituteFrom  []SubstituteRef              `json:"substituteFrom,omitempty"`
-	Substitution    bool                         `json:"substitution"`
-	HealthChecks    []HealthCheck                `json:"healthChecks,omitempty"`
-	TargetNamespace json.RawMessage              `json:"targetNamespace,omitempty"`
-	Policy          json.RawMessage              `json:"-"`
+	Name            string                        `json:"name,omitempty"`
+	DependsOn       []string                      `json:"dependsOn,omitempty"`
+	Chart           *Chart                        `json:"chart,omitempty"`
+	Values          json.RawMessage               `json:"values,omitempty"`
+	Provides        []string                      `json:"provides,omitempty"`
+	Releases        map[string]ReleaseSpec        `json:"releases,omitempty"`
+	Manifests       map[string]json.RawMessage    `json:"manifests,omitempty"`
+	Secrets         map[string]map[string]string  `json:"secrets,omitempty"`
+	ConfigMaps      map[string]ConfigMapSpec      `json:"configMaps,omitempty"`
+	Components      []string                      `json:"components,omitempty"`
+	Substitute      map[string]string             `json:"substitute,omitempty"`
+	SubstituteFrom  []SubstituteRef               `json:"substituteFrom,omitempty"`
+	Substitution    bool                          `json:"substitution"`
+	HealthChecks    []HealthCheck                 `json:"healthChecks,omitempty"`
+	TargetNamespace json.RawMessage               `json:"targetNamespace,omitempty"`
+	SecretStores    map[string]SecretStoreSpec    `json:"secretStores,omitempty"`
+	ExternalSecrets map[string]ExternalSecretSpec `json:"externalSecrets,omitempty"`
+	Policy          json.RawMessage               `json:"-"`
 }
 
 // kustomizationPolicyKeys are the #KustomizationPolicy fields.

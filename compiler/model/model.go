@@ -17,7 +17,9 @@ type Description struct {
 	// besides their apps, sorted by name.
 	NamespaceSettings []Namespace `json:"namespaces,omitempty"`
 	Emitters          Emitters    `json:"emitters"`
-	Pos               Positions   `json:"-"`
+	// Bootstrap is how the cluster comes up before Flux runs.
+	Bootstrap Bootstrap `json:"bootstrap"`
+	Pos       Positions `json:"-"`
 	// Inputs are what hogen read beside the description.
 	Inputs Inputs `json:"-"`
 }
@@ -162,6 +164,11 @@ type Flux struct {
 	// Defaults are the cluster-wide Flux policy. The load merges them into
 	// every App, so emitters read each app's own copy.
 	Defaults FluxDefaults `json:"defaults"`
+	// Instance is the FluxInstance's spec (install "operator"); with
+	// install "bootstrap" what `flux bootstrap` has flags for.
+	Instance FluxInstance `json:"instance"`
+	// Receiver is the webhook Receiver; nil for none.
+	Receiver *Receiver `json:"receiver,omitempty"`
 	// ClusterApps is policy for cluster-apps itself (a fragment of a Flux
 	// Kustomization's spec), over hogen's.
 	ClusterApps json.RawMessage `json:"clusterApps,omitempty"`

@@ -20,6 +20,8 @@ func NewApps(c *Cluster, specs map[string]AppSpec) []App {
 		apps = append(apps, newApp(c, name, specs[name]))
 	}
 	resolveDependencies(apps)
+	c.Flux.Instance.Kustomize.Patches = yamlPatches(c.Flux.Instance.Kustomize.Patches)
+	resolveReceiver(c.Flux.Receiver, apps)
 	return apps
 }
 
@@ -41,7 +43,7 @@ func newApp(c *Cluster, name string, s AppSpec) App {
 
 // hasContent tells whether a Kustomization applies anything.
 func (k *KustomizationSpec) hasContent() bool {
-	return k.Chart != nil || len(k.Values) > 0 && string(k.Values) != "{}" || len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components) > 0
+	return k.Chart != nil || len(k.Values) > 0 && string(k.Values) != "{}" || len(k.Releases)+len(k.Manifests)+len(k.Secrets)+len(k.ConfigMaps)+len(k.Components)+len(k.SecretStores)+len(k.ExternalSecrets) > 0
 }
 
 func newKustomization(c *Cluster, a *App, helm json.RawMessage, dir, path string, s KustomizationSpec) Kustomization {
@@ -96,6 +98,8 @@ func newKustomization(c *Cluster, a *App, helm json.RawMessage, dir, path string
 	}
 	k.Manifests = newManifests(path, s.Manifests)
 	k.ConfigMaps = newConfigMaps(path, s.ConfigMaps)
+	k.SecretStores = newSecretStores(path, k.ObjectNamespace(a), s.SecretStores)
+	k.ExternalSecrets = newExternalSecrets(path, s.ExternalSecrets)
 	return k
 }
 

@@ -21,7 +21,7 @@ func emitApp(t *tree, d *model.Description, a model.App) error {
 	var docs []any
 	for i := range a.Kustomizations {
 		k := &a.Kustomizations[i]
-		ks, err := fluxKustomization(&a, k)
+		ks, err := fluxKustomization(d.Inputs.RepoPath, &a, k)
 		if err != nil {
 			return inKustomization(&a, k, err)
 		}
@@ -57,6 +57,11 @@ func emitKustomizationDir(t *tree, d *model.Description, a *model.App, k *model.
 		}
 		kust.Resources = append(kust.Resources, "./secret.sops.yaml")
 	}
+	esFiles, err := emitExternalSecrets(t, d, k, dir, ns)
+	if err != nil {
+		return err
+	}
+	kust.Resources = append(kust.Resources, esFiles...)
 	files, err := emitManifests(t, k.Manifests, dir)
 	if err != nil {
 		return err

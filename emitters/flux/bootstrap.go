@@ -1,48 +1,13 @@
 package flux
 
 import (
+	"path"
 	"regexp"
+	"slices"
 	"strings"
-
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 )
-
-// FluxInstance is the Flux Operator's object for install "operator": the
-// Flux distribution (cluster.flux.version), the four controllers Helm
-// releases need, and a sync section from cluster.flux.source, from which
-// the operator creates the flux-system GitRepository and Kustomization.
-// There is no Go module for the operator's API, so it is a plain object.
-func FluxInstance(d *model.Description) map[string]any {
-	src := d.Cluster.Flux.Source
-	sync := map[string]any{
-		"kind": sourcev1.GitRepositoryKind,
-		"url":  src.URL,
-		"ref":  "refs/heads/" + src.Branch,
-		"path": src.Path,
-	}
-	if strings.HasPrefix(src.URL, "ssh://") {
-		// An SSH deploy key, which `flux-operator create secret` or the
-		// bootstrap puts in flux-system under this name.
-		sync["pullSecret"] = SourceName
-	}
-	return map[string]any{
-		"apiVersion": "fluxcd.controlplane.io/v1",
-		"kind":       "FluxInstance",
-		"metadata":   map[string]any{"name": "flux", "namespace": Namespace},
-		"spec": map[string]any{
-			"distribution": map[string]any{"version": fluxVersion(d), "registry": "ghcr.io/fluxcd"},
-			"components":   []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"},
-			"cluster": map[string]any{
-				"type":          "kubernetes",
-				"networkPolicy": true,
-				"domain":        d.Cluster.Domain,
-			},
-			"sync": sync,
-		},
-	}
-}
 
 func fluxVersion(d *model.Description) string {
 	if v := d.Cluster.Flux.Version; v != "" {
@@ -61,9 +26,44 @@ var exactVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
 func BootstrapCommand(d *model.Description) string {
 	src := d.Cluster.Flux.Source
 	args := []string{"flux", "bootstrap", "git",
-		"--url=" + src.URL, "--branch=" + src.Branch, "--path=" + src.Path}
+		"--url=" + src.URL, "--branch=" + src.Branch, "--path=" + path.Join(d.Inputs.RepoPath, src.Path)}
 	if v := fluxVersion(d); exactVersion.MatchString(v) {
 		args = append(args, "--version=v"+v)
 	}
-	return strings.Join(args, " ")
+	return strings.Join(append(args, bootstrapFlags(d)...), " ")
+}
+
+// defaultComponents are the controllers `flux bootstrap` and the
+// FluxInstance install unless told otherwise.
+var defaultComponents = []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"}
+
+// bootstrapFlags are the flags of `flux bootstrap` that say what
+// cluster.flux.instance says, where it differs from Flux's defaults.
+func bootstrapFlags(d *model.Description) []string {
+	in := d.Cluster.Flux.Instance
+	var out []string
+	var base, extra []string
+	for _, c := range in.Components {
+		if slices.Contains(defaultComponents, c) {
+			base = append(base, c)
+		} else {
+			extra = append(extra, c)
+		}
+	}
+	if len(in.Components) > 0 && !slices.Equal(base, defaultComponents) {
+		out = append(out, "--components="+strings.Join(base, ","))
+	}
+	if len(extra) > 0 {
+		out = append(out, "--components-extra="+strings.Join(extra, ","))
+	}
+	if r := in.Distribution.Registry; r != "" && r != defaultRegistry {
+		out = append(out, "--registry="+r)
+	}
+	if !in.Cluster.NetworkPolicy && in.Cluster.Type != "" {
+		out = append(out, "--network-policy=false")
+	}
+	if dom := d.Cluster.Domain; dom != "" && dom != "cluster.local" {
+		out = append(out, "--cluster-domain="+dom)
+	}
+	return out
 }

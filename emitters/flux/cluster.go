@@ -39,14 +39,21 @@ func emitCluster(t *tree, d *model.Description) error {
 	var objs []any
 	var deps []string
 	if hasMeta(d) && f.Layout != model.LayoutNamespaced {
-		objs = append(objs, rootKustomization(ClusterMeta, MetaDir, nil, secrets))
+		objs = append(objs, rootKustomization(d.Inputs.RepoPath, ClusterMeta, MetaDir, nil, secrets))
 		deps = []string{ClusterMeta}
 	}
-	apps := rootKustomization(ClusterApps, AppsDir, deps, secrets && f.Layout == model.LayoutNamespaced)
+	apps := rootKustomization(d.Inputs.RepoPath, ClusterApps, AppsDir, deps, secrets && f.Layout == model.LayoutNamespaced)
 	if err := decodePolicy(f.ClusterApps, &apps.Spec); err != nil {
 		return fmt.Errorf("cluster.flux.clusterApps: %w", err)
 	}
 	objs = append(objs, apps)
+	webhook, err := emitReceiver(t, d)
+	if err != nil {
+		return err
+	}
+	if webhook != nil {
+		objs = append(objs, webhook)
+	}
 	if err := t.add(path.Join(f.Source.Path, "ks.yaml"), objs...); err != nil {
 		return err
 	}
@@ -64,14 +71,14 @@ func emitCluster(t *tree, d *model.Description) error {
 
 // rootKustomization is a Kustomization in flux-system over a tree of the
 // repository; meta waits for its objects so apps find them.
-func rootKustomization(name, dir string, deps []string, decrypt bool) *kustomizev1.Kustomization {
+func rootKustomization(repo, name, dir string, deps []string, decrypt bool) *kustomizev1.Kustomization {
 	ks := &kustomizev1.Kustomization{
 		TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: Namespace},
 		Spec: kustomizev1.KustomizationSpec{
 			Interval:      rootInterval,
 			RetryInterval: &rootRetry,
-			Path:          "./" + dir,
+			Path:          repoPath(repo, dir),
 			Prune:         true,
 			SourceRef:     kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: SourceName},
 			Wait:          name == ClusterMeta,

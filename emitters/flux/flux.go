@@ -96,7 +96,7 @@ func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }
 // a user's own stay theirs.
 func (emitter) Roots(d *model.Description) []string {
 	src := d.Cluster.Flux.Source.Path
-	roots := []string{AppsDir, MetaDir, HelmfilePath, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
+	roots := []string{AppsDir, MetaDir, WebhookDir, HelmfilePath, CRDsHelmfilePath, PostSyncDir, path.Join(src, "ks.yaml"), path.Join(src, "fluxinstance.yaml")}
 	for _, c := range d.Components {
 		roots = append(roots, path.Join(ComponentsDir, c.Name))
 	}
@@ -142,6 +142,12 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if err := emitHelmfile(t, d, order); err != nil {
 		return nil, err
 	}
+	if err := emitCRDsHelmfile(t, d); err != nil {
+		return nil, err
+	}
+	if err := emitPostSync(t, d); err != nil {
+		return nil, err
+	}
 	if err := t.sort(); err != nil {
 		return nil, err
 	}
@@ -158,6 +164,8 @@ type tree struct {
 	files   []emitters.File
 	standin map[string][]byte
 	builds  []fluxBuild
+	// stores are the description's secret stores, found once.
+	stores map[string]model.StoreAt
 }
 
 // addRaw adds a file as it is.

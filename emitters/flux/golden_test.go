@@ -33,6 +33,7 @@ var goldenCases = []struct {
 	{name: "kustomizations", model: loadCase("kustomizations")},
 	{name: "components-namespaced", model: loadCase("components-namespaced")},
 	{name: "substitution", model: loadCase("substitution")},
+	{name: "platform", model: loadCase("platform")},
 }
 
 // loadCase loads testdata/<name> as a description, with the files its
@@ -48,6 +49,9 @@ func loadCase(name string) func(t *testing.T) *model.Description {
 			t.Logf("testdata/%s: %s", name, w)
 		}
 		d.Emitters.Talos.Enabled = false
+		// Each case is a repository of its own: its Flux paths start at
+		// its root (TestRepoLayouts covers a description in a sub-folder).
+		d.Inputs.RepoPath = ""
 		return d
 	}
 }

@@ -45,6 +45,8 @@ type graphNode struct {
 	app  *model.App
 	k    *model.Kustomization
 	rank int // its place in install order
+	// receiver is set on the webhook's node.
+	receiver *model.Receiver
 }
 
 type graph struct {
@@ -63,6 +65,7 @@ func newGraph(d *model.Description) *graph {
 			g.nodes[k.Name] = &graphNode{app: a, k: k}
 		}
 	}
+	g.addReceiver(d)
 	g.order = installOrder(g.nodes)
 	seen := map[string]bool{}
 	for i, n := range g.order {
@@ -119,6 +122,9 @@ func (n *graphNode) label(sep string, bootstrap bool) string {
 	}
 	if len(n.k.Components) > 0 {
 		parts = append(parts, "components: "+strings.Join(n.k.Components, ", "))
+	}
+	if n.receiver != nil {
+		parts = append(parts, fmt.Sprintf("Receiver %s (%s)", n.receiver.Name, n.receiver.Type))
 	}
 	return strings.Join(parts, sep)
 }
@@ -213,4 +219,20 @@ func dotAttrs(attrs []string) string {
 		return ""
 	}
 	return " [" + strings.Join(attrs, ", ") + "]"
+}
+
+// addReceiver adds the webhook Receiver's Kustomization as a node in
+// flux-system, with what it waits for.
+func (g *graph) addReceiver(d *model.Description) {
+	r := d.Cluster.Flux.Receiver
+	if r == nil {
+		return
+	}
+	a := &model.App{Name: ClusterWebhook, Namespace: Namespace,
+		Kustomizations: []model.Kustomization{{Name: ClusterWebhook, Namespace: Namespace, DependsOn: r.DependsOn}}}
+	g.nodes[ClusterWebhook] = &graphNode{app: a, k: &a.Kustomizations[0], receiver: r}
+	if !slices.Contains(g.namespaces, Namespace) {
+		g.namespaces = append(g.namespaces, Namespace)
+		slices.Sort(g.namespaces)
+	}
 }

@@ -107,3 +107,23 @@ func TestGraphShapes(t *testing.T) {
 		t.Errorf("dot lacks the app's box or the node's label:\n%s", dot)
 	}
 }
+
+// TestGraphReceiver: the webhook Receiver's Kustomization is a node in
+// flux-system, after what it depends on.
+func TestGraphReceiver(t *testing.T) {
+	d := loadCase("platform")(t)
+	for _, tc := range []struct{ format, node, edge string }{
+		{FormatMermaid, `ks_cluster_webhook["cluster-webhook<br>Receiver gitlab-webhook (gitlab)"]`, "ks_onepassword_connect_store --> ks_cluster_webhook"},
+		{FormatDOT, `"cluster-webhook"`, `"onepassword-connect-store" -> "cluster-webhook"`},
+	} {
+		out, err := Graph(d, tc.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{tc.node, tc.edge} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s graph lacks %q:\n%s", tc.format, want, out)
+			}
+		}
+	}
+}

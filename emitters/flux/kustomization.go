@@ -15,8 +15,10 @@ import (
 )
 
 // fluxKustomization is one Flux Kustomization of an app's ks.yaml: its
-// policy as merged in the model, then what it applies and waits for.
-func fluxKustomization(a *model.App, k *model.Kustomization) (*kustomizev1.Kustomization, error) {
+// policy as merged in the model, then what it applies and waits for. repo
+// is the description's directory in its Git repository: Flux reads paths
+// from the repository's root.
+func fluxKustomization(repo string, a *model.App, k *model.Kustomization) (*kustomizev1.Kustomization, error) {
 	ks := &kustomizev1.Kustomization{
 		TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
 		ObjectMeta: metav1.ObjectMeta{Name: k.Name},
@@ -29,7 +31,7 @@ func fluxKustomization(a *model.App, k *model.Kustomization) (*kustomizev1.Kusto
 		ks.ObjectMeta.Namespace = Namespace
 	}
 	dir := path.Join(appDir(a), k.Dir)
-	ks.Spec.Path = "./" + dir
+	ks.Spec.Path = repoPath(repo, dir)
 	ks.Spec.SourceRef = kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: SourceName}
 	if k.Namespace != Namespace {
 		ks.Spec.SourceRef.Namespace = Namespace
@@ -89,6 +91,10 @@ func dependencies(deps []model.Dependency, own string) []meta.DependencyReferenc
 	})
 	return out
 }
+
+// repoPath is the path Flux reads for dir, a path relative to the
+// description: "./" and dir inside the repository.
+func repoPath(repo, dir string) string { return "./" + path.Join(repo, dir) }
 
 func sopsDecryption() *kustomizev1.Decryption {
 	return &kustomizev1.Decryption{Provider: "sops", SecretRef: &meta.LocalObjectReference{Name: SOPSSecret}}

@@ -16,7 +16,7 @@ var name = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // reservedApps are names of Flux objects hogen or Flux itself put in
 // flux-system beside the apps' Kustomizations.
-var reservedApps = map[string]bool{SourceName: true, ClusterApps: true, ClusterMeta: true}
+var reservedApps = map[string]bool{SourceName: true, ClusterApps: true, ClusterMeta: true, ClusterWebhook: true}
 
 // reservedStems are the files every app directory may already hold.
 var reservedStems = map[string]bool{"kustomization": true, "helmrelease": true, "ocirepository": true, "helmrepository": true, "gitrepository": true}

@@ -9,6 +9,7 @@ import (
 	"github.com/yannh/kubeconform/pkg/validator"
 
 	"github.com/hogen-dev/hogen/compiler"
+	"github.com/hogen-dev/hogen/compiler/model"
 	"github.com/hogen-dev/hogen/internal/testschemas"
 )
 
@@ -85,7 +86,7 @@ func TestExampleSchemas(t *testing.T) {
 				if strings.HasPrefix(p, "bootstrap/") || strings.Contains(p, "/resources/") {
 					continue
 				}
-				n, problems := validate(v, p, data)
+				n, problems := validate(v, p, withSettings(t, d, p, data))
 				checked += n
 				for _, pr := range problems {
 					t.Error(pr)
@@ -96,6 +97,26 @@ func TestExampleSchemas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withSettings is data as Flux applies it: the cluster settings
+// substituted (a Gateway's hostname "*.${DOMAIN}" is checked as
+// "*.example.com"), a Component's variables left to validate.
+func withSettings(t *testing.T, d *model.Description, p, data string) string {
+	t.Helper()
+	if strings.HasPrefix(p, ComponentsDir+"/") {
+		return data // validate fills a Component's variables
+	}
+	out, err := envsubst.Eval(data, func(name string) (string, bool) {
+		if v, ok := d.Cluster.Substitutions.Settings[name]; ok {
+			return v, true
+		}
+		return "${" + name + "}", true // the app's own: kept as written
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestSchemasCatch makes sure the validation above can fail: strict mode

@@ -25,7 +25,7 @@ func TestBuildShape(t *testing.T) {
 		}).build()
 		a := &d.Apps[0]
 		k := &a.Kustomizations[0]
-		ks, err := fluxKustomization(a, k)
+		ks, err := fluxKustomization("", a, k)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,6 +50,17 @@ var crdSources = []crdSource{
 			"external-secrets.io_clustersecretstores.yaml": {"clustersecretstore-external-secrets-v1.json"},
 		},
 	},
+	{
+		name:    "gateway-api",
+		module:  "sigs.k8s.io/gateway-api",
+		version: "v1.4.1",
+		dir:     "config/crd/standard",
+		schemas: map[string][]string{
+			"gateway.networking.k8s.io_httproutes.yaml":     {"httproute-gateway-v1.json"},
+			"gateway.networking.k8s.io_gateways.yaml":       {"gateway-gateway-v1.json"},
+			"gateway.networking.k8s.io_gatewayclasses.yaml": {"gatewayclass-gateway-v1.json"},
+		},
+	},
 }
 
 // TestCRDSchemas regenerates every CRD schema from its source and compares

@@ -81,10 +81,11 @@ func NewValidator(t testing.TB) validator.Validator {
 // checkedGroups are the API groups whose kinds must have a schema here,
 // beside Kubernetes' own: a missing schema for them is a failure, never
 // ignored.
-var checkedGroups = []string{".toolkit.fluxcd.io", "external-secrets.io"}
+var checkedGroups = []string{".toolkit.fluxcd.io", "external-secrets.io", "gateway.networking.k8s.io"}
 
 // MayLackSchema tells whether a kind may have no schema here: only kinds
-// that are neither Kubernetes', Flux's nor External Secrets' (Cilium,
+// that are neither Kubernetes', Flux's, External Secrets' nor Gateway
+// API's (Cilium,
 // cert-manager, the Flux Operator's FluxInstance, ...).
 func MayLackSchema(apiVersion string) bool {
 	group, _, found := strings.Cut(apiVersion, "/")

@@ -116,6 +116,7 @@ Output is deterministic: a rebuild with unchanged input changes nothing.`,
 		newTalosCmd(env),
 		newSecretsCmd(env),
 		newPrecommitCmd(env),
+		newBootstrapCmd(env),
 	)
 	// The completion command is cobra's; an unknown shell is bad usage.
 	root.InitDefaultCompletionCmd()

@@ -1,0 +1,173 @@
+package flux
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// The bootstrap's files besides the helmfile: the CRD stage's helmfile,
+// and the objects applied right after a bootstrap chart.
+const (
+	CRDsHelmfilePath = "bootstrap/crds.yaml"
+	PostSyncDir      = "bootstrap/postsync"
+)
+
+// bootstrapOrder is the bootstrap apps in the helmfile's order:
+// bootstrap.order when set, else Flux's install order.
+func bootstrapOrder(d *model.Description, order []model.App) []model.App {
+	var out []model.App
+	if len(d.Bootstrap.Order) == 0 {
+		for _, a := range order {
+			if a.Bootstrap {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for _, name := range d.Bootstrap.Order {
+		if i := slices.IndexFunc(order, func(a model.App) bool { return a.Name == name && a.Bootstrap }); i >= 0 {
+			out = append(out, order[i])
+		}
+	}
+	return out
+}
+
+// postSyncFile is where the objects of app a's Kustomization over dir are
+// written for the bootstrap, relative to the description.
+func postSyncFile(a model.App, dir string) string {
+	return path.Join(PostSyncDir, a.Name+"-"+dir+".yaml")
+}
+
+// postsyncHooks are the commands helmfile runs after app a's last release
+// is synced: wait for the CRDs it installed, then apply each of its
+// bootstrap.postsync Kustomizations' objects (paths are relative to the
+// helmfile's directory, where helmfile runs hooks).
+func postsyncHooks(d *model.Description, a model.App) []helmfileHook {
+	dirs := d.Bootstrap.PostSync[a.Name]
+	if len(dirs) == 0 {
+		return nil
+	}
+	hooks := []helmfileHook{{Events: []string{"postsync"}, ShowLogs: true, Command: "kubectl",
+		Args: []string{"wait", "--for=condition=Established", "crd", "--all", "--timeout=2m"}}}
+	for _, dir := range dirs {
+		k := kustomizationIn(a, dir)
+		if k == nil {
+			continue
+		}
+		hooks = append(hooks, helmfileHook{Events: []string{"postsync"}, ShowLogs: true, Command: "kubectl",
+			Args: []string{"apply", "--server-side", "--force-conflicts", "--namespace=" + k.ObjectNamespace(&a),
+				"--filename=" + strings.TrimPrefix(postSyncFile(a, dir), "bootstrap/")}})
+	}
+	return hooks
+}
+
+func kustomizationIn(a model.App, dir string) *model.Kustomization {
+	for i := range a.Kustomizations {
+		if a.Kustomizations[i].Dir == dir {
+			return &a.Kustomizations[i]
+		}
+	}
+	return nil
+}
+
+// emitPostSync writes, for each bootstrap.postsync entry, the manifests and
+// secret stores of that Kustomization as kubectl applies them at
+// bootstrap: the cluster settings substituted as Flux would, in the
+// order of the description.
+func emitPostSync(t *tree, d *model.Description) error {
+	for _, a := range d.Apps {
+		for _, dir := range d.Bootstrap.PostSync[a.Name] {
+			k := kustomizationIn(a, dir)
+			if k == nil || !a.Bootstrap {
+				return fmt.Errorf("bootstrap.postsync.%s: %q is no Kustomization of a bootstrap app", a.Name, dir)
+			}
+			var objs []any
+			for _, s := range k.SecretStores {
+				objs = append(objs, esObject{APIVersion: esAPIVersion, Kind: s.Kind, Metadata: esMeta{Name: s.Name, Namespace: s.Namespace}, Spec: s.Spec})
+			}
+			for _, m := range k.Manifests {
+				objs = append(objs, m.Object)
+			}
+			for i, o := range objs {
+				raw, err := json.Marshal(o)
+				if err != nil {
+					return err
+				}
+				if objs[i], err = substitute(d, raw); err != nil {
+					return fmt.Errorf("bootstrap.postsync.%s: %w", a.Name, err)
+				}
+			}
+			if err := t.add(postSyncFile(a, dir), objs...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// emitCRDsHelmfile writes the CRD stage's helmfile: the charts of the
+// releases bootstrap.crds names, rendered with their CRDs and without
+// hooks; the bootstrap keeps only the CustomResourceDefinitions and
+// applies them, so no chart is installed.
+func emitCRDsHelmfile(t *tree, d *model.Description) error {
+	if len(d.Bootstrap.CRDs) == 0 {
+		return nil
+	}
+	type defaults struct {
+		Args []string `json:"args"`
+	}
+	hf := struct {
+		HelmDefaults defaults          `json:"helmDefaults"`
+		Repositories []helmfileRepo    `json:"repositories,omitempty"`
+		Releases     []helmfileRelease `json:"releases"`
+	}{HelmDefaults: defaults{Args: []string{"--include-crds", "--no-hooks"}}}
+	for _, name := range d.Bootstrap.CRDs {
+		a, k, r, ok := findRelease(d, name)
+		if !ok {
+			return fmt.Errorf("bootstrap.crds: %q names no release", name)
+		}
+		rel := helmfileRelease{Name: r.Name, Namespace: k.ObjectNamespace(&a), Version: r.Chart.Version, Chart: helmfileChart(r)}
+		if !r.Chart.IsOCI() {
+			hf.Repositories = append(hf.Repositories, helmfileRepo{Name: r.Name, URL: strings.TrimRight(r.Chart.Repo, "/")})
+		}
+		hf.Releases = append(hf.Releases, rel)
+	}
+	body, err := yaml.Marshal(hf)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", CRDsHelmfilePath, err)
+	}
+	head := "# Generated by hogen from bootstrap.crds: only these charts' CRDs are applied\n# (hogen bootstrap), before the bootstrap charts; nothing is installed.\n"
+	t.files = append(t.files, emitters.File{Path: CRDsHelmfilePath, Data: append([]byte(head), body...)})
+	return nil
+}
+
+// findRelease is the one release named name, with its app and
+// Kustomization.
+func findRelease(d *model.Description, name string) (model.App, model.Kustomization, model.Release, bool) {
+	for _, a := range d.Apps {
+		for _, k := range a.Kustomizations {
+			for _, r := range k.Releases {
+				if r.Name == name {
+					return a, k, r, true
+				}
+			}
+		}
+	}
+	return model.App{}, model.Kustomization{}, model.Release{}, false
+}
+
+// helmfileChart is how helmfile names a release's chart.
+func helmfileChart(r model.Release) string {
+	if r.Chart.IsOCI() {
+		return strings.TrimRight(r.Chart.Repo, "/") + "/" + r.Chart.Name
+	}
+	return r.Name + "/" + r.Chart.Name
+}
