@@ -284,7 +284,7 @@ func (im *imp) content(f *importer.Obj) (string, bool) {
 			f.Warn("content", "%s not imported: %v", name, err)
 			return "", false
 		}
-		if isSOPS(b) {
+		if importer.IsSOPS(b) {
 			f.Warn("content", "%s is SOPS-encrypted: hogen never writes its content in clear; not imported", file)
 			return "", false
 		}

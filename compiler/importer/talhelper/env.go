@@ -8,10 +8,8 @@ import (
 	"slices"
 
 	"github.com/joho/godotenv"
-	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
-	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
 // envFiles are the files talhelper reads variables from, beside
@@ -33,7 +31,7 @@ type env struct {
 
 // loadEnv reads the talenv files in fsys, decrypting SOPS ones with the
 // age keys sops would find (as talhelper does).
-func loadEnv(fsys fs.FS, opts importer.Options, keys *keyring) (*env, error) {
+func loadEnv(fsys fs.FS, opts importer.Options, keys *importer.Keyring) (*env, error) {
 	e := &env{vals: map[string]string{}, secret: map[string]string{}, getenv: opts.Getenv, secretValues: map[string]string{}}
 	if e.getenv == nil {
 		e.getenv = func(string) string { return "" }
@@ -49,9 +47,9 @@ func loadEnv(fsys fs.FS, opts importer.Options, keys *keyring) (*env, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
-		encrypted := isSOPS(b)
+		encrypted := importer.IsSOPS(b)
 		if encrypted {
-			if b, err = keys.decrypt(name, b); err != nil {
+			if b, err = keys.Open(name, b); err != nil {
 				return nil, err
 			}
 		}
@@ -74,16 +72,6 @@ func loadEnv(fsys fs.FS, opts importer.Options, keys *keyring) (*env, error) {
 }
 
 var docMarker = regexp.MustCompile(`(?m)^---\n`)
-
-// isSOPS tells whether b is a SOPS-encrypted YAML file.
-func isSOPS(b []byte) bool {
-	var top map[string]any
-	if yaml.Unmarshal(b, &top) != nil {
-		return false
-	}
-	m, ok := top["sops"].(map[string]any)
-	return ok && m["mac"] != nil
-}
 
 // lookup is a variable's value: a talenv file's, else the environment's.
 func (e *env) lookup(name string) string {
@@ -110,29 +98,3 @@ func (e *env) subst(s string) (string, importer.Note) {
 // YAML themselves and substituted once parsed (so a variable is reported
 // at its own line).
 func (e *env) apply(d *importer.Doc) { d.SubstituteExcept(e.subst, "patches") }
-
-// keyring opens SOPS files with the age keys sops would find, looked up
-// once, when the first encrypted file is met.
-type keyring struct {
-	getenv func(string) string
-	ids    *secrets.Identities
-}
-
-func (k *keyring) decrypt(name string, b []byte) ([]byte, error) {
-	if k.ids == nil {
-		getenv := k.getenv
-		if getenv == nil {
-			getenv = func(string) string { return "" }
-		}
-		ids, err := secrets.LoadIdentities(getenv)
-		if err != nil {
-			return nil, fmt.Errorf("finding the age key for %s: %w", name, err)
-		}
-		k.ids = ids
-	}
-	plain, err := secrets.Decrypt(b, k.ids)
-	if err != nil {
-		return nil, fmt.Errorf("decrypting %s as talhelper does: %w", name, err)
-	}
-	return plain, nil
-}

@@ -69,7 +69,7 @@ func (im *imp) patchDocs(o *importer.Obj, e *yaml.Node, field string) ([]*import
 		o.Doc().Warn(e, field, o.Out(), "patch %s not imported: %v", name, err)
 		return nil, nil
 	}
-	if isSOPS(b) {
+	if importer.IsSOPS(b) {
 		o.Doc().Warn(e, field, o.Out(), "patch %s is SOPS-encrypted: hogen never writes its values in clear and cannot yet reference a secret in a Talos patch; not imported", name)
 		return nil, nil
 	}

@@ -33,7 +33,7 @@ import (
 // patches and machine files name (nil: none of them is read).
 func Import(file string, src []byte, fsys fs.FS, opts importer.Options) (*importer.Result, error) {
 	ws := &importer.Warnings{}
-	keys := &keyring{getenv: opts.Getenv}
+	keys := &importer.Keyring{Getenv: opts.Getenv}
 	e, err := loadEnv(fsys, opts, keys)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ type imp struct {
 	opts importer.Options
 	ws   *importer.Warnings
 	env  *env
-	keys *keyring
+	keys *importer.Keyring
 	c    importer.Cluster
 	// bundleKeys are the imported Talos key material, for the leak guard.
 	bundleKeys map[string]string

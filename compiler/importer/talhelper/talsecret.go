@@ -36,23 +36,23 @@ type Secrets struct {
 // bundle's own age recipients, or opts.AgeRecipients. A missing talsecret
 // is warned about at o.
 func ImportSecrets(dir fs.FS, opts importer.Options, o *importer.Obj) (*Secrets, error) {
-	return importSecrets(dir, opts, &keyring{getenv: opts.Getenv}, o)
+	return importSecrets(dir, opts, &importer.Keyring{Getenv: opts.Getenv}, o)
 }
 
-func importSecrets(dir fs.FS, opts importer.Options, keys *keyring, o *importer.Obj) (*Secrets, error) {
+func importSecrets(dir fs.FS, opts importer.Options, keys *importer.Keyring, o *importer.Obj) (*Secrets, error) {
 	out := &Secrets{Recipients: opts.AgeRecipients, Keys: map[string]string{}}
 	name, b, err := findTalsecret(dir, o)
 	if err != nil || b == nil {
 		return out, err
 	}
 	plain := b
-	if isSOPS(b) {
+	if importer.IsSOPS(b) {
 		if len(out.Recipients) == 0 {
 			if out.Recipients, err = secrets.Recipients(b); err != nil {
 				return nil, fmt.Errorf("reading %s: %w", name, err)
 			}
 		}
-		if plain, err = keys.decrypt(name, b); err != nil {
+		if plain, err = keys.Open(name, b); err != nil {
 			return nil, err
 		}
 	}
