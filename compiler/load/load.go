@@ -175,8 +175,19 @@ var (
 )
 
 // schemaDef compiles the embedded schema in cctx and returns #Description.
-// The schema is parsed once per process; building it is per context.
 func schemaDef(cctx *cue.Context) (cue.Value, error) {
+	v, err := Schema(cctx)
+	if err != nil {
+		return cue.Value{}, err
+	}
+	return v.LookupPath(cue.ParsePath(schema.Root)), nil
+}
+
+// Schema compiles the embedded schema in cctx and returns its package,
+// whose definitions (#Description, #Release, ...) other tools check
+// fragments against. The schema is parsed once per process; building it
+// is per context.
+func Schema(cctx *cue.Context) (cue.Value, error) {
 	schemaOnce.Do(func() {
 		srcs, err := schema.Sources()
 		if err != nil {
@@ -205,7 +216,7 @@ func schemaDef(cctx *cue.Context) (cue.Value, error) {
 	if err := v.Err(); err != nil {
 		return cue.Value{}, fmt.Errorf("hogen's embedded schema does not compile: %w", err)
 	}
-	return v.LookupPath(cue.ParsePath(schema.Root)), nil
+	return v, nil
 }
 
 // decoded is the description as CUE holds it: nodes and apps keyed by name.
