@@ -57,6 +57,9 @@ func mergePatch(target, patch any) any {
 	return out
 }
 
+// dropNulls removes what is null, and objects whose every field was
+// null: `remediation: retries: null` over a default of only retries
+// removes the remediation block. An object written empty stays.
 func dropNulls(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -65,7 +68,12 @@ func dropNulls(v any) any {
 				delete(x, k)
 				continue
 			}
+			m, isMap := e.(map[string]any)
+			wasEmpty := isMap && len(m) == 0
 			x[k] = dropNulls(e)
+			if isMap && !wasEmpty && len(m) == 0 {
+				delete(x, k)
+			}
 		}
 	case []any:
 		for i, e := range x {
