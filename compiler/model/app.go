@@ -74,6 +74,9 @@ type Kustomization struct {
 	Substitute     map[string]string `json:"substitute,omitempty"`
 	SubstituteFrom []SubstituteRef   `json:"substituteFrom,omitempty"`
 	HealthChecks   []HealthCheck     `json:"healthChecks,omitempty"`
+	// OmitReleaseHealthChecks keeps the HelmReleases out of the health
+	// checks (cluster.flux.releaseHealthChecks: false).
+	OmitReleaseHealthChecks bool `json:"omitReleaseHealthChecks,omitempty"`
 	// Labels are set on every object applied (commonMetadata).
 	Labels map[string]string `json:"labels,omitempty"`
 	// Policy is the rest of the Flux Kustomization's spec (interval,

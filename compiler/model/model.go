@@ -161,6 +161,9 @@ type Flux struct {
 	// AppLabel is the label key each app's Kustomization sets to the
 	// app's name on what it applies; nil for none.
 	AppLabel *string `json:"appLabel,omitempty"`
+	// ReleaseHealthChecks false: Kustomizations list only the health
+	// checks they give, not their HelmReleases; nil is true.
+	ReleaseHealthChecks *bool `json:"releaseHealthChecks,omitempty"`
 	// Defaults are the cluster-wide Flux policy. The load merges them into
 	// every App, so emitters read each app's own copy.
 	Defaults FluxDefaults `json:"defaults"`

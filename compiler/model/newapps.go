@@ -70,6 +70,7 @@ func newKustomization(c *Cluster, a *App, helm json.RawMessage, dir, path string
 	for i, dep := range s.DependsOn {
 		k.DependsOn = append(k.DependsOn, Dependency{Name: dep, Path: fmt.Sprintf("%s.dependsOn.%d", path, i)})
 	}
+	k.OmitReleaseHealthChecks = c.Flux.ReleaseHealthChecks != nil && !*c.Flux.ReleaseHealthChecks
 	if c.Flux.AppLabel != nil && *c.Flux.AppLabel != "" {
 		k.Labels = map[string]string{*c.Flux.AppLabel: a.Name}
 	}

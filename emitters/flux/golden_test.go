@@ -34,6 +34,7 @@ var goldenCases = []struct {
 	{name: "components-namespaced", model: loadCase("components-namespaced")},
 	{name: "substitution", model: loadCase("substitution")},
 	{name: "platform", model: loadCase("platform")},
+	{name: "health-checks", model: loadCase("health-checks")},
 }
 
 // loadCase loads testdata/<name> as a description, with the files its

@@ -100,11 +100,16 @@ func sopsDecryption() *kustomizev1.Decryption {
 	return &kustomizev1.Decryption{Provider: "sops", SecretRef: &meta.LocalObjectReference{Name: SOPSSecret}}
 }
 
-// healthChecks waits on the Kustomization's HelmReleases, then on what
-// the user listed.
+// healthChecks waits on the Kustomization's HelmReleases (unless
+// cluster.flux.releaseHealthChecks is false), then on what the user
+// listed.
 func healthChecks(a *model.App, k *model.Kustomization) []meta.NamespacedObjectKindReference {
 	var out []meta.NamespacedObjectKindReference
-	for _, r := range k.Releases {
+	releases := k.Releases
+	if k.OmitReleaseHealthChecks {
+		releases = nil
+	}
+	for _, r := range releases {
 		out = append(out, meta.NamespacedObjectKindReference{
 			APIVersion: helmv2.GroupVersion.String(), Kind: helmv2.HelmReleaseKind, Name: r.Name, Namespace: k.ObjectNamespace(a),
 		})
