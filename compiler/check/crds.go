@@ -15,7 +15,7 @@ import (
 // brings is what it declares (provides) and, for the charts people
 // commonly use, what hogen knows (knownCharts). Kubernetes' own groups
 // never count, nor do bootstrap apps, whose charts are installed before
-// Flux runs.
+// Flux runs, nor releases in bootstrap.crds, whose CRDs are.
 func (c *checker) crdOrder() {
 	for _, a := range c.d.Apps {
 		if a.Bootstrap {
@@ -24,6 +24,9 @@ func (c *checker) crdOrder() {
 		for _, k := range a.Kustomizations {
 			provided := map[string]string{}
 			for _, r := range k.Releases {
+				if slices.Contains(c.d.Bootstrap.CRDs, r.Name) {
+					continue // its CRDs are installed before Flux runs
+				}
 				for i, g := range r.Provides {
 					if builtinGroups[g] {
 						c.Errorf(fmt.Sprintf("%s.provides.%d", r.Path, i), "list only the groups of the chart's CRDs", "%s is one of Kubernetes' own API groups, which no chart provides", g)
