@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // TestEmitRefuses covers descriptions the compiler should already reject
@@ -101,5 +103,31 @@ func TestOrderRefusesDuplicates(t *testing.T) {
 	d.Apps = append(d.Apps, d.Apps[0])
 	if _, err := Order(d.Apps); err == nil || !strings.Contains(err.Error(), `app "echo" is defined twice`) {
 		t.Errorf("Order = %v, want the duplicate named", err)
+	}
+}
+
+// TestOrderAcrossApps: apps whose Kustomizations wait on each other's
+// (rook-ceph's operator, then ceph-csi-drivers, then rook-ceph's cluster,
+// as onedr0p's home-ops has them) are ordered by their Kustomizations;
+// Kustomizations that wait on each other are a cycle.
+func TestOrderAcrossApps(t *testing.T) {
+	dep := func(name, app string) model.Dependency { return model.Dependency{Name: name, App: app} }
+	rook := model.App{Name: "rook-ceph", Kustomizations: []model.Kustomization{
+		{Name: "rook-ceph"},
+		{Name: "rook-ceph-cluster", DependsOn: []model.Dependency{dep("ceph-csi-drivers", "ceph-csi-drivers"), dep("rook-ceph", "rook-ceph")}},
+	}}
+	csi := model.App{Name: "ceph-csi-drivers", Kustomizations: []model.Kustomization{
+		{Name: "ceph-csi-drivers", DependsOn: []model.Dependency{dep("rook-ceph", "rook-ceph")}},
+	}}
+	got, err := Order([]model.App{csi, rook})
+	if err != nil {
+		t.Fatalf("Order: %v", err)
+	}
+	if names := []string{got[0].Name, got[1].Name}; names[0] != "rook-ceph" || names[1] != "ceph-csi-drivers" {
+		t.Errorf("Order = %v, want rook-ceph (whose operator comes first), then ceph-csi-drivers", names)
+	}
+	rook.Kustomizations[0].DependsOn = []model.Dependency{dep("ceph-csi-drivers", "ceph-csi-drivers")}
+	if _, err := Order([]model.App{csi, rook}); err == nil || !strings.Contains(err.Error(), "cycle: ceph-csi-drivers -> rook-ceph -> ceph-csi-drivers") {
+		t.Errorf("Order of a Kustomization cycle = %v, want the cycle named", err)
 	}
 }
