@@ -241,8 +241,10 @@ func KernelModulesPatch(names []string) ast.Expr {
 	return p.Expr()
 }
 
-// deepest is the field at path under f, or its deepest ancestor the
+// Deepest is the field at path under f, or its deepest ancestor the
 // output has: where a TODO about that path goes.
+func Deepest(f *ast.Field, path []string) *ast.Field { return deepest(f, path) }
+
 func deepest(f *ast.Field, path []string) *ast.Field {
 	for _, label := range path {
 		st, ok := f.Value.(*ast.StructLit)

@@ -253,10 +253,15 @@ func (o *Obj) Unread() []string {
 
 // Done warns about every key that was never read.
 func (o *Obj) Done() {
+	o.DoneWith("not imported: hogen has no equivalent field; carry it over by hand (a Talos patch or an app) if you need it")
+}
+
+// DoneWith warns with msg about every key that was never read.
+func (o *Obj) DoneWith(msg string) {
 	for _, k := range o.Keys() {
 		if !o.taken[k] {
 			o.taken[k] = true
-			o.Warn(k, "not imported: hogen has no equivalent field; carry it over by hand (a Talos patch or an app) if you need it")
+			o.Warn(k, "%s", msg)
 		}
 	}
 }
