@@ -3,6 +3,7 @@
 package importertest
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ import (
 	"github.com/hogen-dev/hogen/internal/testschemas"
 )
 
-// Golden compares r with dir/want (the .cue files and warnings.txt), or
-// rewrites them when update is set.
+// Golden compares r with dir/want (the files but the encrypted ones, and
+// warnings.txt), or rewrites them when update is set.
 func Golden(t *testing.T, dir string, r *importer.Result, update bool) {
 	t.Helper()
 	want := filepath.Join(dir, "want")
@@ -34,26 +35,34 @@ func Golden(t *testing.T, dir string, r *importer.Result, update bool) {
 	}
 	got["warnings.txt"] = strings.Join(ws, "\n") + "\n"
 	if update {
-		if err := os.MkdirAll(want, 0o755); err != nil {
+		if err := os.RemoveAll(want); err != nil {
 			t.Fatal(err)
 		}
 		for name, s := range got {
-			if err := os.WriteFile(filepath.Join(want, name), []byte(s), 0o644); err != nil {
+			p := filepath.Join(want, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	entries, err := os.ReadDir(want)
+	wantFiles := map[string]string{}
+	err := filepath.WalkDir(want, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(want, p)
+		wantFiles[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	wantFiles := map[string]string{}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(want, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantFiles[e.Name()] = string(b)
 	}
 	if diff := cmp.Diff(wantFiles, got); diff != "" {
 		t.Errorf("output (-want +got), rerun with -update if intended:\n%s", diff)
