@@ -3,10 +3,13 @@ package flux
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -72,9 +75,32 @@ func (r *repo) kustomize(dir string) ([]byte, error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsNone
 	opts.PluginConfig = types.DisabledPluginConfig()
-	res, err := krusty.MakeKustomizer(opts).Run(r.mem, path.Join("/", dir))
+	var res resmap.ResMap
+	err := quietStderr(func() (err error) {
+		res, err = krusty.MakeKustomizer(opts).Run(r.mem, path.Join("/", dir))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("building %s with kustomize: %w", r.name(dir), err)
 	}
 	return res.AsYaml()
+}
+
+var stderrMu sync.Mutex
+
+// quietStderr runs f with os.Stderr discarded: kustomize prints its notes
+// on deprecated fields there, a banner in hogen's output (the import warns
+// about the fields hogen cannot carry itself, with their positions).
+func quietStderr(f func() error) error {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return f()
+	}
+	defer null.Close()
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
+	saved := os.Stderr
+	os.Stderr = null
+	defer func() { os.Stderr = saved }()
+	return f()
 }

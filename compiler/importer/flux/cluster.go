@@ -89,6 +89,12 @@ func (im *imp) clusterObject(d *importer.Doc) error {
 		im.r.tree = path.Dir(clean)
 		appsDir, ok = im.r.fsPath(p)
 	}
+	if ok && appsDir == im.r.at(metaDir) {
+		// cluster-meta: hogen writes it over the substitution objects.
+		o.Drop()
+		spec.Drop()
+		return im.readMeta(appsDir)
+	}
 	if !ok || appsDir != im.r.at("apps") {
 		o.Warn("", "Kustomization %s (path %s) is not imported: hogen writes cluster-apps over kubernetes/apps and the substitution objects itself", head.Metadata.Name, p)
 		o.Drop()

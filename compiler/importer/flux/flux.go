@@ -30,7 +30,6 @@ package flux
 import (
 	"fmt"
 	"io/fs"
-	"maps"
 	"slices"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
@@ -43,6 +42,11 @@ type Input struct {
 	Dir string
 	// FS reads Dir.
 	FS fs.FS
+	// Recipients are cluster.sops.ageRecipients of the description the
+	// apps are added to: the secrets are encrypted to them (unless
+	// opts.AgeRecipients says otherwise), and flux.cue does not set them
+	// again.
+	Recipients []string
 }
 
 // imp is one import.
@@ -62,6 +66,9 @@ type imp struct {
 	hogen, effective defaults
 	// guard holds the secret values read, for the leak guard.
 	guard map[string]string
+	// shared are chart sources of the meta tree, by kind/namespace/name.
+	shared   map[string]*object
+	metaRead bool
 }
 
 // Import reads the Flux tree in.FS and returns the description files.
@@ -77,7 +84,10 @@ func Import(in Input, opts importer.Options) (*importer.Result, error) {
 	}
 	im := &imp{r: r, ws: ws, opts: opts, keys: &importer.Keyring{Getenv: opts.Getenv}, schema: sc,
 		d:        &description{secrets: map[string]string{}, files: map[string][]byte{}, recipients: opts.AgeRecipients, releaseHealthChecks: true},
-		compDirs: map[string]string{}, guard: map[string]string{}}
+		compDirs: map[string]string{}, guard: map[string]string{}, shared: map[string]*object{}}
+	if len(opts.AgeRecipients) == 0 && len(in.Recipients) > 0 {
+		im.d.recipients, im.d.recipientsSet = in.Recipients, true
+	}
 	if im.hogen, err = sc.defaults(); err != nil {
 		return nil, err
 	}
@@ -163,5 +173,3 @@ func (im *imp) kustomizations() map[string]*kustomization {
 	}
 	return out
 }
-
-var _ = maps.Keys[map[string]int]

@@ -31,8 +31,13 @@ type description struct {
 	// the file is encrypted to.
 	secrets    map[string]string
 	recipients []string
+	// recipientsSet: the description sets cluster.sops.ageRecipients.
+	recipientsSet bool
 	// files are files of the description directory (ConfigMap sources).
 	files map[string][]byte
+	// settings and secretVars are cluster.substitutions: variable ->
+	// value, and variable -> name in secrets.sops.yaml.
+	settings, secretVars map[string]string
 }
 
 // defaults are the Flux policy every Kustomization, release and source

@@ -187,7 +187,12 @@ func (im *imp) postBuild(k *kustomization, spec *importer.Obj) error {
 		if err != nil {
 			return importerError(pb.File(), n.Line, n.Column, pb.Field("substituteFrom"), err)
 		}
-		k.substituteFrom, _ = v.([]any)
+		list, _ := v.([]any)
+		for _, ref := range list {
+			if !im.isClusterSubstitution(ref) {
+				k.substituteFrom = append(k.substituteFrom, ref)
+			}
+		}
 	}
 	pb.DoneWith("not imported: hogen has no form for it in postBuild")
 	return nil

@@ -127,6 +127,14 @@ func (im *imp) namespaceResources(k *importer.Obj, dir string, ns *namespace) ([
 	hasNamespace := false
 	for _, e := range n.Content {
 		p := path.Join(dir, e.Value)
+		if p == im.r.at(metaDir) {
+			// hogen's namespaced layout: each namespace has a copy of the
+			// substitution objects.
+			if err := im.readMeta(p); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
 		if isDir(im.r.fsys, p) {
 			k.Doc().Warn(e, "resources", "namespaces."+ns.name, "not imported: a namespace's kustomization lists its Namespace and its apps' ks.yaml files, not directories")
 			continue

@@ -96,7 +96,6 @@ func (im *imp) classify(k *kustomization, objs []*object) error {
 				rest = append(rest, o)
 				continue
 			}
-			r.at = k.at + ".releases." + r.name
 			k.releases = append(k.releases, r)
 			used[src] = true
 		case o.head.APIVersion == "v1" && o.head.Kind == "Secret":

@@ -2,7 +2,6 @@ package flux
 
 import (
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -298,5 +297,3 @@ func durations(o map[string]any) bool {
 	walk(o["spec"])
 	return changed
 }
-
-var _ = fmt.Sprint

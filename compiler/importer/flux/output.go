@@ -20,6 +20,10 @@ const (
 	fluxFile       = "flux.cue"
 )
 
+// Files are the description files an import writes and replaces (with
+// secrets.sops.yaml, which it never replaces).
+var Files = []string{appsFile, componentsFile, fluxFile}
+
 // output is the import's files: apps.cue, components.cue (Components and
 // namespaces), flux.cue (cluster.flux and bootstrap), secrets.sops.yaml
 // and the ConfigMaps' files, with the warnings as TODO comments.
@@ -144,7 +148,17 @@ func (w *writer) flux() []*ast.Field {
 	var cluster importer.Struct
 	fluxField := cluster.Set("flux", f.Expr())
 	w.anchor("cluster.flux", fluxField)
-	if len(d.secrets) > 0 {
+	var subs importer.Struct
+	if len(d.settings) > 0 {
+		subs.Set("settings", stringMap(d.settings))
+	}
+	if len(d.secretVars) > 0 {
+		subs.Set("secrets", stringMap(d.secretVars))
+	}
+	if subs.Len() > 0 {
+		w.anchor("cluster.substitutions", cluster.Set("substitutions", subs.Expr()))
+	}
+	if len(d.secrets) > 0 && !d.recipientsSet {
 		var sops importer.Struct
 		sops.Set("ageRecipients", importer.Strs(d.recipients))
 		cluster.Set("sops", sops.Expr())

@@ -23,7 +23,8 @@ func (im *imp) mapRelease(k *kustomization, o *object, sources map[string]*objec
 	if nt := im.releaseMeta(k, o); nt != nil {
 		return nil, nil, nt, nil
 	}
-	r := &release{obj: o, name: o.head.Metadata.Name, substitution: o.head.Metadata.Annotations[substituteAnnotation] != "disabled"}
+	r := &release{obj: o, name: o.head.Metadata.Name, substitution: o.head.Metadata.Annotations[substituteAnnotation] != "disabled",
+		at: k.at + ".releases." + o.head.Metadata.Name}
 	var spec map[string]*yaml.Node
 	if err := specNodes(o, &spec); err != nil {
 		return nil, nil, nil, err
@@ -139,6 +140,12 @@ func (im *imp) releaseChart(r *release, spec map[string]*yaml.Node, sources map[
 		return nil, &notTyped{"spec", "it has no chart"}, nil
 	}
 	src := sources[ref.Kind+"/"+ref.Name]
+	if src == nil && ref.Namespace != "" {
+		if src = im.shared[ref.Kind+"/"+ref.Namespace+"/"+ref.Name]; src != nil {
+			im.ws.Add(importer.Warning{File: r.obj.doc.File, Line: r.obj.node.Line, Col: r.obj.node.Column, Field: "spec.chart.spec.sourceRef", At: r.at,
+				Msg: fmt.Sprintf("the %s %s in %s, which several releases may share, becomes this release's own: hogen writes a source beside each release", ref.Kind, ref.Name, ref.Namespace)})
+		}
+	}
 	if src == nil {
 		return nil, &notTyped{"spec", fmt.Sprintf("its %s %s is not beside it in the Kustomization", ref.Kind, ref.Name)}, nil
 	}
@@ -244,5 +251,3 @@ func importerComments(k, v *yaml.Node) []string {
 	}
 	return out
 }
-
-var _ = importer.Label

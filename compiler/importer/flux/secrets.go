@@ -81,6 +81,7 @@ func (im *imp) secret(k *kustomization, o *object) error {
 		ref := im.secretRef(name + "-" + key)
 		k.secrets[name][key] = ref
 		im.d.secrets[ref] = values[key]
+		im.secretSeen(values[key])
 	}
 	return nil
 }
