@@ -143,7 +143,15 @@ func vet(ctx context.Context, tmp string, opts WriteOptions) (compiler.Diagnosti
 	if err == nil {
 		diags = append(diags, compiler.CheckEmitters(d, builtin.All())...)
 	}
+	// A message naming another position names it in the staging
+	// directory too.
+	staged, final := tmp+string(filepath.Separator), ""
+	if d := filepath.Clean(opts.Dir); d != "." {
+		final = d + string(filepath.Separator)
+	}
 	for i := range diags {
+		diags[i].Msg = strings.ReplaceAll(diags[i].Msg, staged, final)
+		diags[i].Fix = strings.ReplaceAll(diags[i].Fix, staged, final)
 		if f := diags[i].Pos.File; f != "" {
 			if rel, rerr := filepath.Rel(tmp, f); rerr == nil && !strings.HasPrefix(rel, "..") {
 				diags[i].Pos.File = filepath.Join(opts.Dir, rel)

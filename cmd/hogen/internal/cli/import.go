@@ -15,6 +15,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/compiler/importer/clustertemplate"
+	"github.com/hogen-dev/hogen/compiler/importer/flux"
 	"github.com/hogen-dev/hogen/compiler/importer/talhelper"
 )
 
@@ -41,9 +42,10 @@ func (f *importFlags) register(cmd *cobra.Command) {
 func newImportCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Write cluster.cue and nodes.cue from another tool's configuration",
+		Short: "Write a hogen description from another tool's configuration",
 		Long: `import reads the configuration of another tool and writes a hogen
-description (cluster.cue and nodes.cue) that passes 'hogen vet'.
+description that passes 'hogen vet': cluster.cue and nodes.cue from
+talhelper or cluster-template, the apps from a Flux tree.
 
 Fields hogen has no equivalent for are never dropped silently: each is
 printed as a warning with its file:line:col and left as a "// TODO(import):"
@@ -54,7 +56,63 @@ never written in clear; the warning says where they belong.
 The files are written only once they pass the same checks as 'hogen vet';
 an import that would not is reported (exit 1) and writes nothing.`,
 	}
-	return group(cmd, newImportTalhelperCmd(env), newImportClusterTemplateCmd(env))
+	return group(cmd, newImportTalhelperCmd(env), newImportClusterTemplateCmd(env), newImportFluxCmd(env))
+}
+
+func newImportFluxCmd(env *Env) *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "flux DIR",
+		Short: "Import a home-ops Flux tree into apps.cue",
+		Long: `Import the Flux tree of a home-ops repository (DIR: the repository, or its
+kubernetes/ directory) into the description in -o: apps.cue (the apps,
+each with its Flux Kustomizations, HelmReleases and their sources,
+manifests, generated ConfigMaps and Secrets), components.cue (kustomize
+Components and the namespaces' settings) and flux.cue (cluster.flux: the
+layout, cluster-apps' policy, and the defaults the Kustomizations and
+HelmReleases share). Import the cluster first (import talhelper or
+cluster-template, or init): the Flux tree does not say which nodes run it.
+
+The tree is read as Flux applies it: kubernetes/flux/cluster/ks.yaml's
+cluster-apps, each namespace's kustomization.yaml, each app's ks.yaml, and
+what each Flux Kustomization's path holds, its directories flattened. A
+directory whose kustomization.yaml uses what hogen has no form for is kept
+as kustomize builds it, each object a manifest; so is a HelmRelease that
+hogen's releases cannot say. Secrets' values go to secrets.sops.yaml when
+they can be read: in clear, or SOPS-encrypted to an age key sops finds
+(SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file); otherwise a TODO
+names their keys. ConfigMaps' files are copied under files/. Repository
+roots also have bootstrap/'s helmfiles read: their releases' apps become
+bootstrap: true, and a helmfile of CRDs names bootstrap.crds.`,
+		Example: `  hogen import flux ../home-ops -o cluster`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := os.Stat(args[0])
+			if err != nil || !st.IsDir() {
+				return fmt.Errorf("reading %s: not a directory: give a home-ops repository or its kubernetes/ directory", args[0])
+			}
+			ex, err := importer.ReadExisting(cmd.Context(), f.out, flux.Files)
+			if err != nil {
+				return fmt.Errorf("%w: import the cluster first (hogen import talhelper or cluster-template, or hogen init), then import flux into it with -o", err)
+			}
+			if !cmd.Flags().Changed("package") {
+				f.opts.Package = ex.Package
+			}
+			f.opts.Getenv = env.Getenv
+			in := flux.Input{Dir: args[0], FS: os.DirFS(args[0]), Recipients: ex.AgeRecipients}
+			r, err := flux.Import(in, f.opts)
+			if err != nil {
+				return err
+			}
+			return writeImport(cmd.Context(), env, f, r)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", ".", "the description directory to write apps.cue, components.cue and flux.cue to")
+	fl.BoolVar(&f.force, "force", false, "overwrite apps.cue, components.cue and flux.cue if they exist")
+	fl.StringVar(&f.opts.Package, "package", "", "CUE package name of the written files (default: the description's)")
+	fl.StringSliceVar(&f.opts.AgeRecipients, "age-recipient", nil, "age public key secrets.sops.yaml is encrypted to (default: the description's cluster.sops.ageRecipients, else the input's SOPS recipients)")
+	return cmd
 }
 
 func newImportTalhelperCmd(env *Env) *cobra.Command {
