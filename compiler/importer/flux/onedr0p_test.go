@@ -17,7 +17,9 @@ import (
 	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
+	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/emitters"
 	fluxemit "github.com/hogen-dev/hogen/emitters/flux"
 	"github.com/hogen-dev/hogen/emitters/namespaces"
@@ -83,8 +85,8 @@ var differences = []difference{
 // must give back the same description.
 func TestOnedr0p(t *testing.T) {
 	src := importertest.Fixture(t, "onedr0p-home-ops")
-	dir := importInto(t, os.DirFS(src), "home-ops")
-	built := buildTree(t, dir)
+	dir := importInto(t, os.DirFS(src), "home-ops", onedr0pCluster, importer.Options{})
+	built := buildTree(t, dir, nil)
 	t.Run("objects", func(t *testing.T) { compareApplied(t, fluxApply(t, os.DirFS(src)), fluxApply(t, built)) })
 	t.Run("round trip", func(t *testing.T) {
 		// The built repository keeps what hogen does not write: its
@@ -96,31 +98,34 @@ func TestOnedr0p(t *testing.T) {
 			t.Fatal(err)
 		}
 		repo["bootstrap/helmfile/crds.yaml"] = &fstest.MapFile{Data: crds}
-		again := importInto(t, repo, "built")
+		again := importInto(t, repo, "built", onedr0pCluster, importer.Options{})
 		if diff := cmp.Diff(descriptionOf(t, dir), descriptionOf(t, again)); diff != "" {
 			t.Errorf("importing the built tree gives another description (-first +second):\n%s", diff)
 		}
 	})
 }
 
+// onedr0pCluster is the cluster onedr0p's apps are imported into.
+var onedr0pCluster = filepath.Join("testdata", "onedr0p", "cluster.cue")
+
 // importInto imports the tree in fsys into a new description directory
-// beside testdata/onedr0p's cluster.cue, through importer.Write (vet
+// beside the cluster.cue at clusterFile, through importer.Write (vet
 // included), and returns the directory.
-func importInto(t *testing.T, fsys fs.FS, name string) string {
+func importInto(t *testing.T, fsys fs.FS, name, clusterFile string, opts importer.Options) string {
 	t.Helper()
-	r, err := Import(Input{Dir: name, FS: fsys}, importer.Options{})
+	r, err := Import(Input{Dir: name, FS: fsys}, opts)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	dir := t.TempDir()
-	cluster, err := os.ReadFile(filepath.Join("testdata", "onedr0p", "cluster.cue"))
+	cluster, err := os.ReadFile(clusterFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "cluster.cue"), cluster, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	diags, err := importer.Write(t.Context(), r, importer.WriteOptions{Dir: dir})
+	diags, err := importer.Write(t.Context(), r, importer.WriteOptions{Dir: dir, Getenv: opts.Getenv})
 	if err != nil {
 		t.Fatalf("the import does not pass vet: %v\n%v", err, diags)
 	}
@@ -128,12 +133,19 @@ func importInto(t *testing.T, fsys fs.FS, name string) string {
 }
 
 // buildTree builds the description in dir with the Flux and namespaces
-// emitters, as `hogen build` writes them.
-func buildTree(t *testing.T, dir string) fs.FS {
+// emitters, as `hogen build` writes them: secret files encrypted to
+// cluster.sops.ageRecipients, as the sink encrypts them. getenv finds the
+// key that opens secrets.sops.yaml (nil: none).
+func buildTree(t *testing.T, dir string, getenv func(string) string) fs.FS {
 	t.Helper()
-	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: dir})
+	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: dir, Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if getenv != nil {
+		if _, err := inputs.Unlock(d, dir, getenv); err != nil {
+			t.Fatal(err)
+		}
 	}
 	files, _, err := compiler.Emit(t.Context(), d, []emitters.Emitter{namespaces.Emitter, fluxemit.Emitter})
 	if err != nil {
@@ -141,18 +153,35 @@ func buildTree(t *testing.T, dir string) fs.FS {
 	}
 	out := fstest.MapFS{}
 	for _, f := range files {
-		out[f.Path] = &fstest.MapFile{Data: f.Data}
+		data := f.Data
+		if f.Secret {
+			if data, err = secrets.Encrypt(f.Data, d.Cluster.SOPS.AgeRecipients, f.EncryptedRegex); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out[f.Path] = &fstest.MapFile{Data: data}
 	}
 	return out
 }
 
 // descriptionOf is what a description says of the apps, as the model
-// holds it (every default merged in), for comparing two imports.
+// holds it (every default merged in), for comparing two imports. Where a
+// ConfigMap key's data was read from is left out: hogen's build writes
+// every key to a file, literals too, so a second import reads from files/
+// what the first had as a literal; the keys and data are compared.
 func descriptionOf(t *testing.T, dir string) map[string]any {
 	t.Helper()
 	d, _, err := compiler.Load(t.Context(), compiler.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := range d.Apps {
+		for j := range d.Apps[i].Kustomizations {
+			noFiles(d.Apps[i].Kustomizations[j].ConfigMaps)
+		}
+	}
+	for i := range d.Components {
+		noFiles(d.Components[i].ConfigMaps)
 	}
 	view := struct {
 		Apps       []model.App
@@ -170,6 +199,14 @@ func descriptionOf(t *testing.T, dir string) map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func noFiles(cms []model.ConfigMap) {
+	for i := range cms {
+		for j := range cms[i].Entries {
+			cms[i].Entries[j].File = ""
+		}
+	}
 }
 
 // compareApplied compares the objects Flux applies from both trees.
