@@ -34,7 +34,20 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/.config")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"homeops": copyHomeops},
 	})
+}
+
+// copyHomeops is the script command `homeops DIR`: it copies the flux
+// importer's small home-ops tree (its repo/ and test-only.agekey) to DIR,
+// so scripts import the tree the importer's golden test reads.
+func copyHomeops(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: homeops DIR")
+	}
+	src := filepath.Join("..", "..", "compiler", "importer", "flux", "testdata", "homeops")
+	err := os.CopyFS(ts.MkAbs(args[0]), os.DirFS(src))
+	ts.Check(err)
 }
 
 // TestExamplesAreCurrent keeps the committed output of every example in

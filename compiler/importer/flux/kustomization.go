@@ -64,7 +64,11 @@ func (im *imp) kustomizationDir(k *kustomization, ref appRef, spec *importer.Obj
 	p, _ := spec.String("path")
 	fsDir, ok := im.r.fsPath(p)
 	if !ok || !isDir(im.r.fsys, fsDir) {
-		return "", importerError(spec.File(), spec.Line(), 1, spec.Field("path"), fmt.Errorf("%s is not a directory of %s", p, im.r.display))
+		line, col := spec.Line(), 1
+		if n := spec.Raw("path"); n != nil {
+			line, col = spec.Doc().Pos(n)
+		}
+		return "", importerError(spec.File(), line, col, spec.Field("path"), fmt.Errorf("%q is not a directory of %s", p, im.r.display))
 	}
 	rel, under := strings.CutPrefix(fsDir, ref.dir+"/")
 	k.dir = rel
