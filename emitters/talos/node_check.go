@@ -80,7 +80,63 @@ func linkProblems(n model.Node) emitters.Problems {
 		}
 		ps = append(ps, vlanProblems(at, l)...)
 	}
+	return append(ps, memberProblems(n)...)
+}
+
+// memberProblems checks the members of bonds and bridges, which Linux
+// enslaves: each to one master, never a master to itself, and with no
+// addressing of its own (the master holds it), so the node's interface,
+// which carries its address, is no member either. Talos' validation of
+// the legacy form says so; that of the link documents does not.
+func memberProblems(n model.Node) emitters.Problems {
+	var ps emitters.Problems
+	add := func(path, msg, fix string) { ps = append(ps, emitters.Problem{Path: path, Msg: msg, Fix: fix}) }
+	links := map[string]int{}
+	for i, l := range n.Links {
+		if _, dup := links[l.Name]; l.Name != "" && !dup {
+			links[l.Name] = i
+		}
+	}
+	master := map[string]string{}
+	for i, l := range n.Links {
+		members, field := memberNames(l)
+		for j, m := range members {
+			at := fmt.Sprintf("nodes.%s.links[%d].%s[%d]", n.Name, i, field, j)
+			switch first, taken := master[m]; {
+			case m == l.Name:
+				add(at, fmt.Sprintf("%s is a member of itself", m), "list the links it joins")
+			case taken:
+				add(at, fmt.Sprintf("%s is a member of %s already; a link joins one bond or bridge", m, first), "remove it from one of them")
+			case m == n.Interface.Name:
+				add(at, fmt.Sprintf("%s is the node's interface, which carries its address; a member carries none", m),
+					fmt.Sprintf("set interface: name: %q, so the node's address goes on %s", l.Name, l.Name))
+			}
+			if _, taken := master[m]; !taken && m != l.Name {
+				master[m] = l.Name
+			}
+			if k, ok := links[m]; ok && m != l.Name && addressed(n.Links[k]) {
+				add(fmt.Sprintf("nodes.%s.links[%d]", n.Name, k), fmt.Sprintf("%s is a member of %s, so it takes no addresses, routes, DHCP, VLANs or VIP of its own", m, l.Name),
+					"set them on "+l.Name)
+			}
+		}
+	}
 	return ps
+}
+
+// memberNames are the links a bond or bridge names, and the field naming them.
+func memberNames(l model.Link) ([]string, string) {
+	switch {
+	case l.Bond != nil:
+		return l.Bond.Interfaces, "bond.interfaces"
+	case l.Bridge != nil:
+		return l.Bridge.Interfaces, "bridge.interfaces"
+	}
+	return nil, ""
+}
+
+// addressed tells whether a link has addressing of its own.
+func addressed(l model.Link) bool {
+	return len(l.Addresses)+len(l.Routes)+len(l.VLANs) > 0 || l.DHCP || l.DHCP6 || l.VIP != ""
 }
 
 func vlanProblems(at string, l model.Link) emitters.Problems {
