@@ -51,6 +51,45 @@ var legacyFields = []legacyField{
 
 func multidoc(c *config.VersionContract) bool { return c.MultidocNetworkConfigSupported() }
 
+// newDocument is a document kind a Talos release added: machinery, which
+// knows every release's, validates it on any contract, but a node running
+// an older Talos rejects the whole config for it.
+type newDocument struct {
+	since  string
+	has    func(*config.VersionContract) bool
+	legacy string // what the older releases take instead
+}
+
+var (
+	linkDocument = newDocument{"v1.12", multidoc, "the node's links (hogen writes them in the version's form), or machine.network.interfaces"}
+	newDocuments = map[string]newDocument{
+		"LinkConfig": linkDocument, "LinkAliasConfig": linkDocument, "BondConfig": linkDocument,
+		"BridgeConfig": linkDocument, "VLANConfig": linkDocument, "DHCPv4Config": linkDocument,
+		"DHCPv6Config": linkDocument, "Layer2VIPConfig": linkDocument,
+		"HostnameConfig":   {"v1.12", multidoc, "machine.network.hostname"},
+		"ResolverConfig":   {"v1.12", multidoc, "the node's nameservers, or machine.network.nameservers"},
+		"TimeSyncConfig":   {"v1.12", multidoc, "machine.time"},
+		"StaticHostConfig": {"v1.12", multidoc, "machine.network.extraHostEntries"},
+		"KubeSpanConfig":   {"v1.13", (*config.VersionContract).KubeSpanMultidocConfig, "machine.network.kubespan"},
+	}
+)
+
+// newDocumentProblem reports a patch adding a document the contract's
+// Talos does not know.
+func newDocumentProblem(at string, v any, c *config.VersionContract, version string) (emitters.Problem, bool) {
+	m, _ := v.(map[string]any)
+	kind, _ := m["kind"].(string)
+	doc, ok := newDocuments[kind]
+	if !ok || doc.has(c) {
+		return emitters.Problem{}, false
+	}
+	return emitters.Problem{
+		Path: at + ".kind",
+		Msg:  fmt.Sprintf("%s is a document of Talos %s and later: Talos %s does not know it and rejects the config", kind, doc.since, version),
+		Fix:  fmt.Sprintf("write %s instead, or set cluster.talos.version to %s or later", doc.legacy, doc.since),
+	}, true
+}
+
 func writesResolver(d *model.Description) bool {
 	if len(d.Cluster.Network.Node.Nameservers) > 0 {
 		return true
@@ -66,7 +105,8 @@ func writesResolver(d *model.Description) bool {
 // legacyPatchProblems finds patches that set a field the contract moved to
 // a document: an error where hogen writes that document itself (the field
 // would clash with it or be ignored), a warning where the field still
-// works but is deprecated.
+// works but is deprecated; and patches adding a document the contract's
+// Talos does not know yet.
 func legacyPatchProblems(d *model.Description, c *config.VersionContract) emitters.Problems {
 	var ps emitters.Problems
 	for _, set := range patchSets(d) {
@@ -75,6 +115,9 @@ func legacyPatchProblems(d *model.Description, c *config.VersionContract) emitte
 			v, err := decodePatch(p)
 			if err != nil {
 				continue
+			}
+			if pr, ok := newDocumentProblem(at, v, c, d.Cluster.Talos.Version); ok {
+				ps = append(ps, pr)
 			}
 			for _, f := range legacyFields {
 				if !f.moved(c) {
