@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -91,27 +93,67 @@ func printStages(w io.Writer, dir string, stages []flux.Stage) {
 }
 
 // runStages runs every step in order, stopping at the first that fails.
+// What a stage needs (its tools on PATH, its input, the age key among it)
+// is all found first, so a missing one stops the bootstrap before any
+// stage has run, not half way.
 func runStages(ctx context.Context, env *Env, dir string, d *model.Description, stages []flux.Stage) error {
-	for i, s := range stages {
-		fmt.Fprintf(env.Stderr, "hogen bootstrap: stage %d/%d: %s\n", i+1, len(stages), s.Name)
+	if err := toolsOnPath(stages); err != nil {
+		return err
+	}
+	inputs := map[string][]byte{}
+	for _, s := range stages {
 		for _, st := range s.Steps {
-			var stdin []byte
+			if _, done := inputs[st.Input]; done {
+				continue
+			}
 			var err error
 			switch st.Input {
 			case flux.InputNamespaces:
-				stdin, err = namespaceObjects(d)
+				inputs[st.Input], err = namespaceObjects(d)
 			case flux.InputSecrets:
-				stdin, err = bootstrapSecrets(env, d)
+				inputs[st.Input], err = bootstrapSecrets(env, d)
 			}
 			if err != nil {
 				return fmt.Errorf("stage %s: %w", s.Name, err)
 			}
-			if err := runStep(ctx, env, dir, st, stdin); err != nil {
+		}
+	}
+	for i, s := range stages {
+		fmt.Fprintf(env.Stderr, "hogen bootstrap: stage %d/%d: %s\n", i+1, len(stages), s.Name)
+		for _, st := range s.Steps {
+			if err := runStep(ctx, env, dir, st, inputs[st.Input]); err != nil && i > 0 {
+				return fmt.Errorf("stage %s: %w; the stages before it are done, and each is safe to run again", s.Name, err)
+			} else if err != nil {
 				return fmt.Errorf("stage %s: %w", s.Name, err)
 			}
 		}
 	}
 	return nil
+}
+
+// toolsOnPath fails naming every command the stages run that PATH lacks.
+func toolsOnPath(stages []flux.Stage) error {
+	var missing []string
+	for _, s := range stages {
+		for _, st := range s.Steps {
+			for _, args := range [][]string{st.Args, st.Then} {
+				if len(args) > 0 && !slices.Contains(missing, args[0]) {
+					if _, err := exec.LookPath(args[0]); err != nil {
+						missing = append(missing, args[0])
+					}
+				}
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	it := "it"
+	if len(missing) > 1 {
+		it = "them"
+	}
+	return fmt.Errorf("--apply runs %s, which PATH does not hold; nothing was run: install %s, or run the commands hogen bootstrap prints yourself",
+		strings.Join(missing, " and "), it)
 }
 
 // runStep runs one command in dir; with Then, its output's CRDs are fed
@@ -122,19 +164,29 @@ func runStep(ctx context.Context, env *Env, dir string, st flux.Step, stdin []by
 	if st.Then == nil {
 		c.Stdout = env.Stdout
 		if err := c.Run(); err != nil {
-			return fmt.Errorf("%s: %w", st.Args[0], err)
+			return stepFailed(st.Args, err)
 		}
 		return nil
 	}
 	out, err := c.Output()
 	if err != nil {
-		return fmt.Errorf("%s: %w", st.Args[0], err)
+		return stepFailed(st.Args, err)
 	}
 	crds, err := onlyCRDs(out)
 	if err != nil {
 		return fmt.Errorf("%s output: %w", st.Args[0], err)
 	}
 	return runStep(ctx, env, dir, flux.Step{Args: st.Then}, crds)
+}
+
+// stepFailed says which command failed and how; its own messages went
+// to stderr before.
+func stepFailed(args []string, err error) error {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("%s failed (exit code %d; its messages are above)", strings.Join(args, " "), exit.ExitCode())
+	}
+	return fmt.Errorf("%s did not run: %w", args[0], err)
 }
 
 // onlyCRDs keeps the CustomResourceDefinitions of a YAML stream.

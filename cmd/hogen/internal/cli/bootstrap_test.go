@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -163,5 +164,47 @@ func TestBootstrapApply(t *testing.T) {
 	}
 	if s := stdin(3); !strings.Contains(s, "CustomResourceDefinition") || strings.Contains(s, "Deployment") {
 		t.Errorf("the CRD stage applied:\n%s", s)
+	}
+}
+
+// TestBootstrapApplyMissingTool runs --apply with kubectl but neither
+// helmfile nor flux on PATH: it runs nothing (no stage half done), names
+// each missing tool, in words, not Go's, and exits 1.
+func TestBootstrapApplyMissingTool(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "..", "examples", "home-ops"))
+	bin, log := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "kubectl"), []byte(fakeTool), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(log, "calls"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The fake kubectl's own tools, and nothing else.
+	for _, tool := range []string{"sh", "wc", "basename", "cat"} {
+		path, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s to run the fake kubectl: %v", tool, err)
+		}
+		if err := os.Symlink(path, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin)
+	t.Setenv("LOG", log)
+	env, _, errb := bootstrapEnv(filepath.Join(dir, "test-only.agekey"))
+	if code := run(context.Background(), env, []string{"bootstrap", "--apply", dir}); code != ExitBadInput {
+		t.Fatalf("exit %d, want %d: %s", code, ExitBadInput, errb.String())
+	}
+	if calls, _ := os.ReadFile(filepath.Join(log, "calls")); len(calls) > 0 {
+		t.Errorf("ran commands although helmfile is missing:\n%s", calls)
+	}
+	msg := errb.String()
+	if !strings.Contains(msg, "helmfile") || strings.Contains(msg, "kubectl is") {
+		t.Errorf("stderr does not name exactly the missing tool: %q", msg)
+	}
+	for _, internal := range []string{"exec:", "$PATH", "executable file not found"} {
+		if strings.Contains(msg, internal) {
+			t.Errorf("stderr has Go's words %q: %q", internal, msg)
+		}
 	}
 }
