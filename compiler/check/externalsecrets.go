@@ -98,27 +98,40 @@ func (c *checker) esBesideOperator(a model.App, k model.Kustomization) {
 
 // esDependencies checks that k waits for what es needs.
 func (c *checker) esDependencies(a model.App, k model.Kustomization, es model.ExternalSecret, st model.StoreAt, deps map[string][]string, providers []esProvider) {
-	reach := reachable(deps, k.Name)
+	r := storeReader{path: es.Path, who: "ExternalSecret " + es.Name, what: kustomizationWhat(a, k), kustomization: k.Name, app: a.Name}
+	c.storeDependencies(r, es.Store, st, reachable(deps, k.Name), providers)
+}
+
+// storeReader is what reads from a store, for the messages: who (the
+// object) in what (its Kustomization), and what it need not wait for (its
+// own Kustomization and app).
+type storeReader struct {
+	path, who, what, kustomization, app string
+}
+
+// storeDependencies checks that a reader of store st reaches (reach: the
+// Kustomizations it waits for) the app that provides External Secrets,
+// the store's Kustomization and its backing service.
+func (c *checker) storeDependencies(r storeReader, store string, st model.StoreAt, reach map[string]bool, providers []esProvider) {
 	reachesApp := func(app model.App) bool {
 		return slices.ContainsFunc(app.Kustomizations, func(x model.Kustomization) bool { return reach[x.Name] })
 	}
-	what := kustomizationWhat(a, k)
 	switch {
 	case len(providers) == 0:
-		c.Errorf(es.Path, "add the external-secrets chart as an app (or list external-secrets.io in a release's provides)", "ExternalSecret %s needs External Secrets, which no app installs", es.Name)
+		c.Errorf(r.path, "add the external-secrets chart as an app (or list external-secrets.io in a release's provides)", "%s needs External Secrets, which no app installs", r.who)
 	case !slices.ContainsFunc(providers, func(p esProvider) bool { return p.bootstrap || reach[p.kustomization] }):
-		c.Errorf(es.Path, fmt.Sprintf("add %q to dependsOn", providers[0].kustomization),
-			"%s reads Secrets from store %s but does not depend on %s, the app that provides External Secrets, directly or through its dependencies", what, es.Store, providers[0].kustomization)
+		c.Errorf(r.path, fmt.Sprintf("add %q to dependsOn", providers[0].kustomization),
+			"%s reads Secrets from store %s but does not depend on %s, the app that provides External Secrets, directly or through its dependencies", r.what, store, providers[0].kustomization)
 	}
-	if st.Kustomization != k.Name && !reach[st.Kustomization] {
-		c.Errorf(es.Path, fmt.Sprintf("add %q to dependsOn", st.Kustomization),
-			"%s reads Secrets from store %s but does not depend on %s, which defines the store, directly or through its dependencies", what, es.Store, st.Kustomization)
+	if st.Kustomization != r.kustomization && !reach[st.Kustomization] {
+		c.Errorf(r.path, fmt.Sprintf("add %q to dependsOn", st.Kustomization),
+			"%s reads Secrets from store %s but does not depend on %s, which defines the store, directly or through its dependencies", r.what, store, st.Kustomization)
 	}
-	if svc := st.Store.Service; svc != "" && svc != a.Name {
+	if svc := st.Store.Service; svc != "" && svc != r.app {
 		i := slices.IndexFunc(c.d.Apps, func(x model.App) bool { return x.Name == svc })
 		if i >= 0 && !reachesApp(c.d.Apps[i]) {
-			c.Errorf(es.Path, fmt.Sprintf("add %q to dependsOn", svc),
-				"%s reads Secrets from store %s but does not depend on %s, the store's backing service, directly or through its dependencies", what, es.Store, svc)
+			c.Errorf(r.path, fmt.Sprintf("add %q to dependsOn", svc),
+				"%s reads Secrets from store %s but does not depend on %s, the store's backing service, directly or through its dependencies", r.what, store, svc)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,8 +27,10 @@ func (c *checker) receiver() {
 	}
 	if r.TokenFrom != nil {
 		stores := c.d.SecretStores()
-		if _, ok := stores[r.TokenFrom.Store]; !ok {
+		if st, ok := stores[r.TokenFrom.Store]; !ok {
 			c.Errorf(p+".tokenFrom.store", storeFix(stores, r.TokenFrom.Store), "webhook Receiver %s reads its token from store %q, which no app defines", r.Name, r.TokenFrom.Store)
+		} else {
+			c.receiverStoreDependencies(r, st)
 		}
 	}
 	for _, dep := range r.DependsOn {
@@ -39,6 +42,22 @@ func (c *checker) receiver() {
 	if len(in.Components) > 0 && !slices.Contains(in.Components, "notification-controller") {
 		c.Errorf(p, `add "notification-controller" to cluster.flux.instance.components`, "webhook Receiver %s needs notification-controller, which cluster.flux.instance.components leaves out", r.Name)
 	}
+}
+
+// receiverStoreDependencies checks that the Receiver, whose token an
+// ExternalSecret reads from store st, waits for what that needs, as an
+// app's ExternalSecret does.
+func (c *checker) receiverStoreDependencies(r *model.Receiver, st model.StoreAt) {
+	deps, _ := kustomizationGraph(c.d.Apps)
+	reach := map[string]bool{}
+	for _, dep := range r.DependsOn {
+		if dep.Found() {
+			reach[dep.Name] = true
+			maps.Copy(reach, reachable(deps, dep.Name))
+		}
+	}
+	who := "webhook Receiver " + r.Name
+	c.storeDependencies(storeReader{path: model.ReceiverPath + ".tokenFrom", who: who, what: who}, r.TokenFrom.Store, st, reach, esProviders(c.d))
 }
 
 // bootstrap checks the bootstrap section against the apps: the order
