@@ -6,6 +6,7 @@ package sopsconfig
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/hogen-dev/hogen/compiler/model"
@@ -94,9 +95,21 @@ func Emit(d *model.Description) ([]emitters.File, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
-	data, err := Encode(rs)
+	data, err := Encode(rs, append(nodeRules(d), Rules...))
 	if err != nil {
 		return nil, err
 	}
 	return []emitters.File{{Path: Path, Data: data}}, nil
+}
+
+// nodeRules are the rules, before the common Talos one, of the node
+// configs whose patches fill fields from secrets.sops.yaml: those fields
+// are encrypted too.
+func nodeRules(d *model.Description) []Rule {
+	var out []Rule
+	for _, c := range talos.ConfigsSealedBeyondKeys(d) {
+		out = append(out, Rule{PathRegex: "^" + regexp.QuoteMeta(c.Path) + "$", EncryptedRegex: c.EncryptedRegex,
+			Why: "Talos machine config whose patches hold secrets: their fields too"})
+	}
+	return out
 }

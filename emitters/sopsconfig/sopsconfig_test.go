@@ -61,7 +61,7 @@ func TestGolden(t *testing.T) {
 // hogen itself encrypts it with.
 func TestSopsReadsRules(t *testing.T) {
 	dir := t.TempDir()
-	data, err := Encode(recipients)
+	data, err := Encode(recipients, Rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,5 +129,41 @@ func TestNoRecipients(t *testing.T) {
 	}
 	if ps := checker.Check(desc(recipients...)); len(ps) != 0 {
 		t.Errorf("Check with recipients = %v, want none", ps)
+	}
+}
+
+// TestSopsRulesForSecretRefs gives a node whose patches fill a field from
+// secrets.sops.yaml its own rule, with the encrypted_regex hogen seals its
+// config with: a config decrypted and encrypted again by hand with sops
+// keeps that field encrypted. Other nodes keep the common rule.
+func TestSopsRulesForSecretRefs(t *testing.T) {
+	d := desc(recipients...)
+	d.Nodes = []model.Node{
+		{Name: "mini01", Role: model.RoleControlPlane, Patches: []model.Patch{
+			model.Patch(`{"machine":{"env":{"HTTPS_PROXY":{"$concat":["http://u:",{"$secret":"proxy-password"},"@proxy"]}}}}`),
+		}},
+		{Name: "mini02", Role: model.RoleControlPlane},
+	}
+	files, err := Emitter.Emit(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, Path)
+	if err := os.WriteFile(conf, files[0].Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"talos/mini01.yaml":  `^(key|token|secret|secretboxEncryptionSecret|aescbcEncryptionSecret|privateKey|passphrase|apiToken|password|auth|identityToken|HTTPS_PROXY)$`,
+		"talos/mini02.yaml":  TalosEncryptedRegex,
+		"talos/mini01.yamlx": TalosEncryptedRegex,
+	} {
+		c, err := config.LoadCreationRuleForFile(conf, filepath.Join(dir, filepath.FromSlash(path)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.EncryptedRegex != want {
+			t.Errorf("%s: encrypted_regex = %q, want %q", path, c.EncryptedRegex, want)
+		}
 	}
 }

@@ -107,3 +107,20 @@ func encryptedRegex(refKeys []string) string {
 	}
 	return strings.TrimSuffix(EncryptedRegex, ")$") + "|" + strings.Join(quoted, "|") + ")$"
 }
+
+// SealedBeyondKeys is a node config whose patches fill fields from
+// secrets.sops.yaml, and the EncryptedRegex it is sealed with.
+type SealedBeyondKeys struct{ Path, EncryptedRegex string }
+
+// ConfigsSealedBeyondKeys are the node configs, in node order, that
+// encrypt more than EncryptedRegex: .sops.yaml gives each its own rule, so
+// sops encrypts a config re-encrypted by hand as hogen does.
+func ConfigsSealedBeyondKeys(d *model.Description) []SealedBeyondKeys {
+	var out []SealedBeyondKeys
+	for i := range d.Nodes {
+		if re := encryptedRegex(nodeRefKeys(d, &d.Nodes[i])); re != EncryptedRegex {
+			out = append(out, SealedBeyondKeys{Dir + "/" + d.Nodes[i].Name + ".yaml", re})
+		}
+	}
+	return out
+}
