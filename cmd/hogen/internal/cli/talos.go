@@ -21,6 +21,8 @@ import (
 type talosWiring struct {
 	// load reads the description in dir, with Inputs filled in.
 	load func(ctx context.Context, env *Env, dir string) (*model.Description, error)
+	// describe reads it without the secret inputs, for what needs no key.
+	describe func(ctx context.Context, env *Env, dir string) (*model.Description, error)
 	// encrypt SOPS-encrypts a YAML file for recipients; an empty regex
 	// encrypts every value.
 	encrypt func(plain []byte, recipients []string, encryptedRegex string) ([]byte, error)
@@ -29,7 +31,7 @@ type talosWiring struct {
 // defaultTalosWiring is the one place the lead connects at integration:
 // load = loadDescription, encrypt = compiler/secrets.Encrypt.
 func defaultTalosWiring() talosWiring {
-	return talosWiring{load: loadUnlocked, encrypt: secrets.Encrypt}
+	return talosWiring{load: loadUnlocked, describe: loadDescription, encrypt: secrets.Encrypt}
 }
 
 func newTalosCmd(env *Env) *cobra.Command { return newTalosCmdWith(env, defaultTalosWiring()) }
@@ -215,9 +217,12 @@ func newTalosCommandsCmd(env *Env, w talosWiring) *cobra.Command {
 	return &cobra.Command{
 		Use:   "commands [DIR]",
 		Short: "Print the talosctl commands to apply, bootstrap, get the kubeconfig and upgrade",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `commands prints the talosctl commands that apply each node's config, bootstrap
+etcd, fetch the kubeconfig and upgrade Talos and Kubernetes to the
+description's versions. They hold no secret: no age key is needed.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := w.load(cmd.Context(), env, dirArg(args))
+			d, err := w.describe(cmd.Context(), env, dirArg(args))
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,7 @@ func fakeTalos(t *testing.T) talosWiring {
 		}
 		return bytes.TrimPrefix(b, []byte("ENC:"))
 	}
-	return talosWiring{
+	w := talosWiring{
 		load: func(_ context.Context, _ *Env, dir string) (*model.Description, error) {
 			return &model.Description{
 				Cluster: model.Cluster{
@@ -46,6 +46,8 @@ func fakeTalos(t *testing.T) talosWiring {
 			return append([]byte("ENC:"), plain...), nil
 		},
 	}
+	w.describe = w.load
+	return w
 }
 
 func runTalos(t *testing.T, w talosWiring, args ...string) (string, error) {
