@@ -43,6 +43,7 @@ cluster: {
 		receiver: {
 			name: "github-webhook"
 			tokenFrom: {store: "onepassword-connect", key: "flux", property: "FLUX_GITHUB_WEBHOOK_TOKEN"}
+			dependsOn: ["onepassword-connect"] // the store, and External Secrets through it
 		}
 	}
 }
