@@ -38,9 +38,16 @@ var bundleFields = map[string]bool{
 // digestOf is the digest of a Talos file's plaintext, its bundle fields
 // masked, and the fields refKeys name (those patches fill with secret
 // values) masked with all they hold: a value may be a block of lines, and
-// a placeholder's is one. (A line scan: a regexp took 0.7 ms a config.)
-func digestOf(plain []byte, refKeys []string) string {
+// a placeholder's is one. refPatches, the node's patches as written (secret
+// names, not values), stand in for what the masked fields hold, so a change
+// to them still changes the digest. (A line scan: a regexp took 0.7 ms a
+// config.)
+func digestOf(plain []byte, refKeys []string, refPatches []model.Patch) string {
 	h := sha256.New()
+	for _, p := range refPatches {
+		h.Write(p)
+		h.Write([]byte{0})
+	}
 	inMasked := -1 // the column of a masked field's key while its value's lines go by
 	for line := range bytes.Lines(plain) {
 		if inMasked >= 0 {

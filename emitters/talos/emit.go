@@ -37,8 +37,9 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	// refKeys are, per file, the keys of the fields patches fill with
 	// secret values: encrypted like the key material, masked in digests.
 	refKeys := make([][]string, len(d.Nodes)+2)
+	refPatches := make([][]model.Patch, len(d.Nodes)+2)
 	for i := range d.Nodes {
-		refKeys[i] = nodeRefKeys(d, &d.Nodes[i])
+		refKeys[i], refPatches[i] = nodeRefs(d, &d.Nodes[i])
 		files = append(files, emitters.File{Path: Dir + "/" + d.Nodes[i].Name + ".yaml", Secret: true, EncryptedRegex: encryptedRegex(refKeys[i])})
 	}
 	files = append(files,
@@ -53,7 +54,7 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 			return nil, err
 		}
 		for i := range files {
-			files[i].Digest = digestOf(plains[i], refKeys[i])
+			files[i].Digest = digestOf(plains[i], refKeys[i], refPatches[i])
 		}
 		return files, nil
 	}
@@ -70,7 +71,7 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 		return nil, err
 	}
 	for i, data := range append(configs, clients...) {
-		files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i])
+		files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i], refPatches[i])
 	}
 	return files, nil
 }

@@ -161,3 +161,39 @@ func TestSecretRefsNamed(t *testing.T) {
 		t.Errorf("SecretRefs (-want +got):\n%s", diff)
 	}
 }
+
+// TestDigestSeesFieldsHoldingRefs: the digest masks a field a patch fills
+// with a secret whole, yet a keyless build must still see a change to what
+// the patch puts there: a clear entry beside the reference, or the name
+// the reference gives.
+func TestDigestSeesFieldsHoldingRefs(t *testing.T) {
+	const worker = 1
+	before := emittedDigests(t, withSecrets(t), true)
+	for name, edit := range map[string]func(string) string{
+		"clear entry beside a reference": func(p string) string {
+			return strings.Replace(p, "TS_ROUTES=10.0.0.0/24", "TS_ROUTES=10.0.1.0/24", 1)
+		},
+		"the secret a reference names": func(p string) string {
+			return strings.Replace(p, `"$secret": "tailscale-authkey"`, `"$secret": "cloudflare-token"`, 1)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := withSecrets(t)
+			edited := edit(string(d.Cluster.Patches.Worker[0]))
+			if edited == string(d.Cluster.Patches.Worker[0]) {
+				t.Fatal("the edit changed nothing")
+			}
+			d.Cluster.Patches.Worker[0] = model.Patch(edited)
+			keyless, keyed := emittedDigests(t, d, true), emittedDigests(t, d, false)
+			if keyless[worker] == before[worker] {
+				t.Errorf("the worker's keyless digest did not change")
+			}
+			if keyless[worker] != keyed[worker] {
+				t.Errorf("digests differ with and without the key: %s, %s", keyed[worker], keyless[worker])
+			}
+			if keyless[0] != before[0] {
+				t.Errorf("the control plane's digest changed with a worker patch")
+			}
+		})
+	}
+}

@@ -75,19 +75,33 @@ func substitute(path string, v any, get func(at, name string) string) any {
 // nodeRefKeys are the keys of the config fields that the node's patches
 // (cluster, role, node) fill with secret values.
 func nodeRefKeys(d *model.Description, n *model.Node) []string {
+	keys, _ := nodeRefs(d, n)
+	return keys
+}
+
+// nodeRefs returns the keys of the fields n's patches fill with secret
+// values, and, when there are any, the patches themselves: the digest
+// masks those fields whole, so it takes what shapes them from the patches
+// as written (secret names, never values) to see every change to them.
+func nodeRefs(d *model.Description, n *model.Node) ([]string, []model.Patch) {
 	role := d.Cluster.Patches.Worker
 	roleAt := "cluster.patches.worker"
 	if n.Role == model.RoleControlPlane {
 		role, roleAt = d.Cluster.Patches.ControlPlane, "cluster.patches.controlplane"
 	}
 	var keys []string
+	var all []model.Patch
 	for _, ps := range []patchSet{{"cluster.patches.all", d.Cluster.Patches.All}, {roleAt, role}, {"nodes." + n.Name + ".patches", n.Patches}} {
 		for i, p := range ps.patches {
 			keys = append(keys, refsOf(fmt.Sprintf("%s.%d", ps.at, i), p).keys...)
+			all = append(all, p)
 		}
 	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
 	slices.Sort(keys)
-	return slices.Compact(keys)
+	return slices.Compact(keys), all
 }
 
 var keyMaterial = regexp.MustCompile(EncryptedRegex)
