@@ -2,12 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hogen-dev/hogen/compiler"
 	"github.com/hogen-dev/hogen/compiler/inputs"
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/semdiff"
@@ -74,6 +76,10 @@ func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
 	// The report shows only what is in clear in Git, by construction; the
 	// leak guard checks it all the same before it reaches a PR comment.
 	if _, err := inputs.GuardLeaks(b.res.Description, []emitters.File{{Path: "the diff", Data: out.Bytes()}}); err != nil {
+		var ds compiler.Diagnostics
+		if errors.As(err, &ds) && len(ds) > 0 {
+			return fmt.Errorf("not printing the diff: it would show the value of secret %q", strings.TrimPrefix(ds[0].Path, "secrets."))
+		}
 		return fmt.Errorf("not printing the diff: %w", err)
 	}
 	_, err = env.Stdout.Write(out.Bytes())
