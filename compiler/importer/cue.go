@@ -162,7 +162,7 @@ func (d *Doc) Expr(n *yaml.Node, field, at string) (ast.Expr, error) {
 		return scalar(n)
 	}
 	line, col := d.Pos(n)
-	return nil, fmt.Errorf("%s:%d:%d: %s: unsupported YAML node", d.File, line, col, field)
+	return nil, InputError(d.File, line, col, field, "unsupported YAML node", "write a mapping, a list or a scalar here")
 }
 
 func join(path, key string) string {

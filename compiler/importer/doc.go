@@ -78,7 +78,7 @@ func ParseDocs(file string, src []byte, ws *Warnings) ([]*Doc, error) {
 			if errors.Is(err, io.EOF) {
 				return out, nil
 			}
-			return nil, fmt.Errorf("reading %s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+			return nil, syntaxError(file, src, err)
 		}
 		if len(n.Content) == 0 {
 			continue

@@ -56,12 +56,16 @@ func (s *Schematic) Equal(o *Schematic) bool {
 type Node struct {
 	Name, Role, Address, Address6 string
 	InterfaceName, MAC            string
-	DiskPath                      string
-	DiskSelector                  [][2]string // key, value in schema order
-	Labels, Annotations           map[string]string
-	Taints                        [][3]string // key, value, effect
-	Patches                       []ast.Expr
-	Schematic                     *Schematic
+	// Links, Volumes: node.links and node.volumes, as CUE.
+	Links, Volumes []ast.Expr
+	// Nameservers are the node's own (node.nameservers).
+	Nameservers         []string
+	DiskPath            string
+	DiskSelector        [][2]string // key, value in schema order
+	Labels, Annotations map[string]string
+	Taints              [][3]string // key, value, effect
+	Patches             []ast.Expr
+	Schematic           *Schematic
 }
 
 // Build writes cluster.cue and nodes.cue for c and nodes, with the TODO
@@ -225,6 +229,10 @@ func nodeExpr(n Node) ast.Expr {
 		i.SetIf("mac", Str(n.MAC))
 		s.Set("interface", i.Expr())
 	}
+	if len(n.Links) > 0 {
+		s.Set("links", List(n.Links...))
+	}
+	s.SetIf("nameservers", Strs(n.Nameservers))
 	var disk Struct
 	disk.SetIf("path", Str(n.DiskPath))
 	if len(n.DiskSelector) > 0 {
@@ -236,6 +244,9 @@ func nodeExpr(n Node) ast.Expr {
 	}
 	if disk.Len() > 0 {
 		s.Set("installDisk", disk.Expr())
+	}
+	if len(n.Volumes) > 0 {
+		s.Set("volumes", List(n.Volumes...))
 	}
 	s.SetIf("labels", stringMap(n.Labels))
 	s.SetIf("annotations", stringMap(n.Annotations))

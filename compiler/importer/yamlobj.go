@@ -273,7 +273,7 @@ func (o *Obj) errAt(n *yaml.Node, key, msg string) error {
 		field = o.Field(key)
 	}
 	line, col := o.doc.Pos(n)
-	return fmt.Errorf("%s:%d:%d: %s: %s", o.doc.File, line, col, field, msg)
+	return InputError(o.doc.File, line, col, field, msg, "write "+strings.TrimPrefix(msg, "want ")+" here, as talhelper and Talos take it")
 }
 
 // Drop marks every key read, after the caller warned about the mapping as

@@ -53,12 +53,12 @@ func (im *imp) readBootstrap() error {
 		for _, rel := range hf.Releases {
 			im.bootstrapRelease(p, rel.Name, rel.Namespace, crds)
 		}
-		what := "the apps marked bootstrap: true, from their HelmReleases"
+		what := "hogen's bootstrap/helmfile.yaml holds the apps marked bootstrap: true, from their HelmReleases"
 		if crds {
-			what = "nothing for bootstrap.crds yet (keep this file: it installs the CRDs before Flux)"
+			what = "its releases as bootstrap.crds, and hogen writes their CRDs to bootstrap/crds.yaml"
 		}
 		im.ws.Add(importer.Warning{File: im.r.name(p), At: "bootstrap",
-			Msg: fmt.Sprintf("read for the releases it installs; its hooks, order and defaults are not imported: hogen's bootstrap/helmfile.yaml holds %s", what)})
+			Msg: fmt.Sprintf("read for the releases it installs; its hooks, order and defaults are not imported: %s", what)})
 		return nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hogen-dev/hogen/compiler/diag"
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
 
@@ -222,10 +223,12 @@ func (im *imp) decryption(spec *importer.Obj) {
 	dec.Drop()
 }
 
-// importerError is a problem of the input at file:line:col.
+// importerError is a problem of the input at file:line:col. The input
+// is what Flux applies, so its fix is Flux's: the tree must apply as it is.
 func importerError(file string, line, col int, field string, err error) error {
-	if field == "" {
-		return fmt.Errorf("%s:%d:%d: %v", file, line, col, err)
+	var ds diag.Diagnostics
+	if errors.As(err, &ds) {
+		return err // positioned already
 	}
-	return fmt.Errorf("%s:%d:%d: %s: %v", file, line, col, field, err)
+	return importer.InputError(file, line, col, field, err.Error(), "correct it so that Flux would apply the tree as it is (flux build kustomization), then import again")
 }

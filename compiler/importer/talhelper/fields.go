@@ -2,6 +2,7 @@ package talhelper
 
 import (
 	"cuelang.org/go/cue/ast"
+	talosconfig "github.com/siderolabs/talos/pkg/machinery/config"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 )
@@ -64,7 +65,7 @@ func (im *imp) extras(n *node) error {
 		return err
 	}
 	if disable {
-		n.add(nest(ast.NewBool(true), "machine", "network", "disableSearchDomain"), fromRole)
+		n.add(im.disableSearchDomain(), fromRole)
 	}
 	o, _ = n.src("ignoreHostname")
 	if ignore, err := o.Bool("ignoreHostname"); err != nil {
@@ -170,4 +171,17 @@ func schematic(o *importer.Obj) (*importer.Schematic, error) {
 	cust.Done()
 	s.Done()
 	return out, nil
+}
+
+// disableSearchDomain is the patch for talhelper's disableSearchDomain:
+// a ResolverConfig document where the Talos version has them (hogen
+// writes the node's resolver as one, which the legacy field would clash
+// with; Talos merges the patch into it), machine.network's field before.
+func (im *imp) disableSearchDomain() ast.Expr {
+	if c, err := talosconfig.ParseContractFromVersion(im.c.TalosVersion); err == nil && c.MultidocNetworkConfigSupported() {
+		return document("ResolverConfig", func(s *importer.Struct) {
+			s.Set("searchDomains", nest(ast.NewBool(true), "disableDefault"))
+		})
+	}
+	return nest(ast.NewBool(true), "machine", "network", "disableSearchDomain")
 }

@@ -16,7 +16,9 @@ import (
 // puts each node's patches in order: those made from its fields, then its
 // role's patches when they cannot be the role's, then its own.
 func (im *imp) finish(root *importer.Obj, nodes []*node) error {
-	im.finishNetwork(root, nodes)
+	if err := im.finishNetwork(root, nodes); err != nil {
+		return err
+	}
 	im.fluxURL(root)
 	im.shareSchematic(nodes)
 	for _, r := range im.roles(nodes) {

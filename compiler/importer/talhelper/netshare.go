@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // The second half of a node's network (network.go has the first): once
@@ -64,7 +65,7 @@ func (im *imp) takeAddress(n *node, d *yaml.Node) {
 
 // finishNetwork decides the node network from every node's links and
 // gives each node a patch with what is left of its own.
-func (im *imp) finishNetwork(root *importer.Obj, nodes []*node) {
+func (im *imp) finishNetwork(root *importer.Obj, nodes []*node) error {
 	c := &im.c
 	c.Gateway = im.shared(nodes, "gateway", func(n *node) string { return n.net.gateway })
 	c.Gateway6 = im.shared(nodes, "gateway6", func(n *node) string { return n.net.gateway6 })
@@ -83,6 +84,9 @@ func (im *imp) finishNetwork(root *importer.Obj, nodes []*node) {
 				})
 			}
 		}
+		if err := n.typedLinks(); err != nil {
+			return err
+		}
 		var devs []ast.Expr
 		if n.net.primary != nil {
 			devs = append(devs, n.net.primary.Expr())
@@ -94,6 +98,24 @@ func (im *imp) finishNetwork(root *importer.Obj, nodes []*node) {
 	}
 	im.nameservers(nodes)
 	im.nodeNetworkDefault(root, nodes)
+	return nil
+}
+
+// typedLinks writes the node's links that hogen's model carries as
+// node.links, the node's own link first.
+func (n *node) typedLinks() error {
+	ls := n.net.others
+	if n.net.link != nil {
+		ls = append([]model.Link{*n.net.link}, ls...)
+	}
+	for _, l := range ls {
+		e, err := linkExpr(l)
+		if err != nil {
+			return err
+		}
+		n.Links = append(n.Links, e)
+	}
+	return nil
 }
 
 // shared is the value every node that gives one agrees on; a node that
@@ -133,18 +155,31 @@ func (im *imp) mtu(nodes []*node) {
 		return
 	}
 	for _, n := range nodes {
-		if m := n.net.mtu; m != 0 && m != 1500 {
+		if m := n.net.mtu; m != 0 && m != 1500 && n.net.typed {
+			if n.net.link == nil {
+				n.net.link = linkID(n)
+			}
+			n.net.link.MTU = m
+		} else if m != 0 && m != 1500 {
 			if n.net.primary == nil {
-				n.net.primary = linkID(n)
+				n.net.primary = patchLinkID(n)
 			}
 			n.net.primary.Set("mtu", importer.Int(m))
 		}
 	}
 }
 
-// linkID is the node's link as hogen writes it, so Talos merges a patch of
-// it into hogen's.
-func linkID(n *node) *importer.Struct {
+// linkID is the node's link as a hogen link carrying nothing yet.
+func linkID(n *node) *model.Link {
+	if n.MAC != "" {
+		return &model.Link{Selector: &model.LinkSelector{MAC: n.MAC}}
+	}
+	return &model.Link{Name: n.InterfaceName}
+}
+
+// patchLinkID is the node's link as hogen writes it, so Talos merges a
+// patch of it into hogen's.
+func patchLinkID(n *node) *importer.Struct {
 	id := &importer.Struct{}
 	if n.MAC != "" {
 		var s importer.Struct
@@ -168,9 +203,7 @@ func (im *imp) nameservers(nodes []*node) {
 		return
 	}
 	for _, n := range nodes {
-		if len(n.nameservers) > 0 {
-			n.add(nest(importer.Strs(n.nameservers), "machine", "network", "nameservers"), false)
-		}
+		n.Nameservers = n.nameservers
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/model"
 )
 
 // This file is the one place a node's network is mapped. hogen's node
@@ -35,10 +36,17 @@ type netPlan struct {
 	mtu               int
 	vip               string
 	vlan              int
-	// primary is the residual of the node's link for the patch (its
-	// identity and what the model does not carry); nil when nothing is left.
+	// link is the node's link in full when it carries more than the node
+	// network gives (a bond, more addresses, routes or VLANs); nil else.
+	link *model.Link
+	// typed is set when the node's link was read as a hogen link.
+	typed bool
+	// others are the node's other links that hogen's model carries.
+	others []model.Link
+	// primary is the residual of the node's link for the patch when it
+	// does not fit hogen's links; nil when nothing is left.
 	primary *importer.Struct
-	// links are the node's other links, for the patch.
+	// links are the node's other links that do not fit, for the patch.
 	links []ast.Expr
 	// inPatch is the node's link when a node patch defines it: its
 	// default routes via the cluster's gateway are dropped from the patch
@@ -59,6 +67,12 @@ func (im *imp) network(n *node) error {
 	for _, ifc := range ifs {
 		if !found && holds(ifc.Node(), n.Address) {
 			found = true
+			if ok, err := im.typedPrimary(n, ifc); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			if err := im.primary(n, ifc); err != nil {
 				return err
 			}
@@ -316,17 +330,27 @@ func (im *imp) vlans(n *node, ifc *importer.Obj, res *importer.Struct) error {
 	return nil
 }
 
-// otherLink keeps a link that is not the node's as written, for the patch;
-// one holding a secret (a WireGuard private key) is left out whole, with a
+// otherLink maps a link that is not the node's onto node.links, or keeps
+// it as written for the patch when it does not fit, with a warning; one
+// holding a secret (a WireGuard private key) is left out whole, with a
 // warning, since a link without its key would not come up.
 func (im *imp) otherLink(n *node, ifc *importer.Obj) {
 	defer ifc.Drop()
+	dev, err := readDevice(ifc.Doc(), ifc.Node())
+	if err == nil {
+		var l model.Link
+		if l, err = dev.link(); err == nil {
+			n.net.others = append(n.net.others, l)
+			return
+		}
+	}
 	if k := secretIn(ifc.Node()); k != "" {
 		ifc.Warn("", "not imported: the link holds a secret (%s): hogen never writes one in clear and cannot yet reference a secret in a Talos config; add the link by hand outside Git", k)
 		return
 	}
-	e, err := ifc.Doc().Expr(ifc.Node(), ifc.Path(), ifc.Out())
-	if err == nil && e != nil {
+	e, err2 := ifc.Doc().Expr(ifc.Node(), ifc.Path(), ifc.Out())
+	if err2 == nil && e != nil {
+		ifc.Warn("", "kept as a Talos patch of machine.network.interfaces: %v", err)
 		n.net.links = append(n.net.links, e)
 	}
 }

@@ -201,15 +201,24 @@ func selectorKey(sel map[string]any) string {
 	return "selector(" + strings.Join(parts, ",") + ")"
 }
 
-var celGlob = regexp.MustCompile(`glob\("([^"]*)", (mac\(link\.hardware_addr\)|link\.driver|link\.bus_path|mac\(link\.permanent_addr\))\)`)
+const celSubject = `(mac\(link\.hardware_addr\)|link\.driver|link\.bus_path|mac\(link\.permanent_addr\))`
 
-// celSelector turns talhelper's CEL match of a LinkAliasConfig back into
-// the device selector it came from.
+// celTerm is one term of a LinkAliasConfig's match, in either spelling:
+// talhelper's glob("value", subject), or hogen's subject == "value" for a
+// value without a wildcard.
+var celTerm = regexp.MustCompile(`glob\("([^"]*)", ` + celSubject + `\)|` + celSubject + ` == "([^"]*)"`)
+
+// celSelector turns the CEL match of a LinkAliasConfig back into the
+// device selector it came from.
 func celSelector(match string) string {
 	field := map[string]string{"mac(link.hardware_addr)": "hardwareAddr", "link.driver": "driver", "link.bus_path": "busPath", "mac(link.permanent_addr)": "permanentAddr"}
 	sel := map[string]any{}
-	for _, m := range celGlob.FindAllStringSubmatch(match, -1) {
-		sel[field[m[2]]] = m[1]
+	for _, m := range celTerm.FindAllStringSubmatch(match, -1) {
+		if m[2] != "" {
+			sel[field[m[2]]] = m[1]
+		} else {
+			sel[field[m[3]]] = m[4]
+		}
 	}
 	return selectorKey(sel)
 }

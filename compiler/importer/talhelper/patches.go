@@ -51,7 +51,7 @@ func (im *imp) patches(o *importer.Obj) ([]patch, error) {
 
 func (im *imp) patchDocs(o *importer.Obj, e *yaml.Node, field string) ([]*importer.Doc, error) {
 	if e.Kind != yaml.ScalarNode {
-		return nil, fmt.Errorf("%s:%d:%d: %s: want a patch as a YAML string or \"@file\"", o.File(), e.Line, e.Column, field)
+		return nil, importer.InputError(o.File(), e.Line, e.Column, field, `want a patch as a YAML string or "@file"`, `write the patch as a block string (- |-) or as "@./file.yaml"`)
 	}
 	name, isFile := strings.CutPrefix(strings.TrimSpace(e.Value), "@")
 	if !isFile {

@@ -97,8 +97,8 @@ func TestImportNodeNetwork(t *testing.T) {
 		{
 			name: "a second IPv6 address",
 			src:  head + "nodes:\n" + node(1, "10.0.0.1", `networkInterfaces: [{interface: eth0, addresses: [10.0.0.1/24, "fd00:1::1/64", "fd00:1::99/64"]}]`),
-			// The other address stays on the link, in the node's patch.
-			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, `interface: "eth0" addresses: ["fd00:1::99/64"]`},
+			// The other address stays on the link, in node.links.
+			want: []string{`cidr6: "fd00:1::/64"`, `address6: "fd00:1::1"`, `links: [ { name: "eth0" addresses: ["fd00:1::99/64"] }, ]`},
 		},
 		{
 			// hogen has one node IPv6 network: the first node's; the other

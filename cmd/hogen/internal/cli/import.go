@@ -102,7 +102,7 @@ bootstrap: true, and a helmfile of CRDs names bootstrap.crds.`,
 			in := flux.Input{Dir: args[0], FS: os.DirFS(args[0]), Recipients: ex.AgeRecipients}
 			r, err := flux.Import(in, f.opts)
 			if err != nil {
-				return err
+				return importFailed(env, err)
 			}
 			return writeImport(cmd.Context(), env, f, r)
 		},
@@ -141,7 +141,7 @@ its CA is written to talos/client.sops.yaml.`,
 			f.opts.Getenv = env.Getenv
 			r, err := talhelper.Import(args[0], src, os.DirFS(filepath.Dir(args[0])), f.opts)
 			if err != nil {
-				return err
+				return importFailed(env, err)
 			}
 			return writeImport(cmd.Context(), env, f, r)
 		},
@@ -192,7 +192,7 @@ API server admission, metrics bind addresses, the Docker Hub mirror).`,
 			f.opts.Getenv = env.Getenv
 			r, err := clustertemplate.Import(in, f.opts)
 			if err != nil {
-				return err
+				return importFailed(env, err)
 			}
 			return writeImport(cmd.Context(), env, f, r)
 		},
@@ -219,6 +219,16 @@ func readImportInput(path, role, want string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s (%s): no such file: give the path of %s", path, role, want)
 	}
 	return nil, fmt.Errorf("reading %s (%s): %w", path, role, err)
+}
+
+// importFailed prints bad input in hogen's format (file:line:col: error:
+// path: message, and a fix), once; other errors go to Main.
+func importFailed(env *Env, err error) error {
+	var ds compiler.Diagnostics
+	if errors.As(err, &ds) {
+		return report(env, ds, err)
+	}
+	return err
 }
 
 // writeImport prints the warnings, then writes the files through
