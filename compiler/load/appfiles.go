@@ -54,3 +54,9 @@ func readConfigFile(p string) ([]byte, error) {
 	}
 	return os.ReadFile(p)
 }
+
+// ReadConfigFile reads the ConfigMap file rel (a slash path relative to
+// dir) as ReadConfigFiles does.
+func ReadConfigFile(dir, rel string) ([]byte, error) {
+	return readConfigFile(filepath.Join(dir, filepath.FromSlash(rel)))
+}
