@@ -21,7 +21,7 @@ import (
 
 // builtExample copies an example to a new directory and builds it there
 // with its key, so that the copy's manifest holds this hogen's trace.
-func builtExample(t *testing.T, src string) (dir, key string) {
+func builtExample(t testing.TB, src string) (dir, key string) {
 	dir = t.TempDir()
 	copyTree(t, src, dir)
 	// The key lives apart, so that deleting the example's copy deletes no key.
@@ -72,10 +72,29 @@ func TestFreshSeesEveryChange(t *testing.T) {
 					return func() { os.Remove(filepath.Join(dir, p)); os.Remove(filepath.Dir(filepath.Join(dir, p))) }
 				}
 			}
+			// A generated file, or a directory of them, replaced by a link to
+			// the same bytes: hogen never reads through one.
+			elsewhere := t.TempDir()
+			for p := range generated {
+				f := filepath.Join(dir, filepath.FromSlash(p))
+				edits["link "+p] = func() func() {
+					put2 := filepath.Join(elsewhere, filepath.Base(p))
+					os.WriteFile(put2, tree[p], 0o644)
+					os.Remove(f)
+					os.Symlink(put2, f)
+					return func() { os.Remove(f); put(p, tree[p]) }
+				}
+			}
+			edits["link dir talos"] = func() func() {
+				talos, moved := filepath.Join(dir, "talos"), filepath.Join(elsewhere, "talos")
+				os.Rename(talos, moved)
+				os.Symlink(moved, talos)
+				return func() { os.Remove(talos); os.Rename(moved, talos) }
+			}
 			for _, name := range slices.Sorted(mapsKeys(edits)) {
 				undo := edits[name]()
 				_, changed, _ := strings.Cut(name, " ")
-				mustSee := generated[changed] || changed == sink.ManifestName || isInput(changed, jsonnet)
+				mustSee := generated[changed] || changed == sink.ManifestName || isInput(changed, jsonnet) || changed == "dir talos"
 				switch ok := fresh(dir); {
 				case ok && mustSee:
 					t.Errorf("Fresh = true after %s", name)

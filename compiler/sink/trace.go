@@ -107,11 +107,8 @@ func Fresh(dir string, lock bool, current func(recorded map[string]string) bool)
 	if !current(own.trace.Inputs) {
 		return 0, false
 	}
-	for p, h := range own.hashes {
-		b, _, err := t.read(p)
-		if err != nil || b == nil || h == "" || fileHash(b) != h {
-			return 0, false
-		}
-	}
-	return len(own.hashes), true
+	ok := t.readEach(slices.Collect(maps.Keys(own.hashes)), func(p string, b []byte) bool {
+		return own.hashes[p] != "" && fileHash(b) == own.hashes[p]
+	})
+	return len(own.hashes), ok
 }
