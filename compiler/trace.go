@@ -45,7 +45,7 @@ func traceOf(opts Options, registry []emitters.Emitter, cue map[string][]byte, c
 		tr["cue/"+name] = sink.Hash(b)
 	}
 	maps.Copy(tr, ciphertexts)
-	forEachConfigFile(d, func(rel, data string) { tr["configmap/"+rel] = sink.HashString(data) })
+	load.ForEachConfigFile(d, func(_ *model.ConfigMap, e *model.ConfigEntry) { tr["configmap/"+e.File] = sink.HashString(e.Data) })
 	if len(d.Emitters.Jsonnet) > 0 {
 		tr["jsonnet"] = jsonnetDigest(d.Inputs.Jsonnet)
 	}
@@ -117,28 +117,6 @@ func Fresh(opts Options, registry []emitters.Emitter, lock bool) (int, bool) {
 		now, ok := currentInputs(opts, registry, recorded)
 		return ok && maps.Equal(now, recorded)
 	})
-}
-
-// forEachConfigFile calls fn with each file a generated ConfigMap reads
-// and the contents the model holds.
-func forEachConfigFile(d *model.Description, fn func(rel, data string)) {
-	each := func(cms []model.ConfigMap) {
-		for _, cm := range cms {
-			for _, e := range cm.Entries {
-				if e.File != "" {
-					fn(e.File, e.Data)
-				}
-			}
-		}
-	}
-	for _, a := range d.Apps {
-		for _, k := range a.Kustomizations {
-			each(k.ConfigMaps)
-		}
-	}
-	for _, c := range d.Components {
-		each(c.ConfigMaps)
-	}
 }
 
 // jsonnetDigest is one digest of every Jsonnet file, path and contents.
