@@ -62,6 +62,9 @@ type Options struct {
 	// SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default key file). Generate
 	// uses it; nil finds none.
 	Getenv func(string) string
+	// Version is hogen's version, which a build's trace records: a
+	// release's tag; "" or "(devel)" stands for the executable's build ID.
+	Version string
 }
 
 // Load reads, validates, decodes and checks the description in opts.Dir,
@@ -69,10 +72,22 @@ type Options struct {
 // Diagnostics holding every problem found. A secret input not encrypted to
 // cluster.sops.ageRecipients is a warning.
 func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, error) {
+	d, _, diags, err := loadDir(ctx, opts)
+	return d, diags, err
+}
+
+// loadDir is Load, which also returns the .cue files it read.
+func loadDir(ctx context.Context, opts Options) (*model.Description, map[string][]byte, Diagnostics, error) {
 	files, err := load.ReadDir(opts.Dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	d, diags, err := loadRead(ctx, opts, files)
+	return d, files, diags, err
+}
+
+// loadRead is Load of the .cue files already read.
+func loadRead(ctx context.Context, opts Options, files map[string][]byte) (d *model.Description, diags Diagnostics, err error) {
 	// A secret input cut short is found without a key, at its line.
 	if ds, err := inputs.CheckFormat(opts.Dir, secrets.InputFile); err != nil || len(ds) > 0 {
 		return nil, ds, cmp.Or(err, error(ds))
@@ -82,7 +97,7 @@ func Load(ctx context.Context, opts Options) (*model.Description, Diagnostics, e
 			return nil, nil, err
 		}
 	}
-	d, diags, err := LoadFiles(ctx, opts, files)
+	d, diags, err = LoadFiles(ctx, opts, files)
 	if err != nil {
 		return nil, diags, err
 	}
@@ -225,13 +240,20 @@ type Result struct {
 	// Scope is what the sink may touch: the emitters' output roots, and
 	// the inputs it must not.
 	Scope sink.Scope
+	// Trace is what the build read, for the manifest (sink.Plan.Record);
+	// nil when a later build may not trust it: the build warned, or a
+	// secret input changed while it ran.
+	Trace map[string]string
 }
 
 // Generate is the whole pipeline short of writing: Load, Unlock the secret
 // inputs, Emit with registry, then the leak guard over every file that will
 // not be encrypted.
 func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*Result, error) {
-	d, diags, err := Load(ctx, opts)
+	// The secret inputs are read more than once; a trace keeps their
+	// identity only if it held from the first read to the last.
+	ciphertexts, cerr := inputs.Ciphertexts(opts.Dir)
+	d, cue, diags, err := loadDir(ctx, opts)
 	res := &Result{Description: d, Diagnostics: diags}
 	if err != nil {
 		return res, err
@@ -259,5 +281,8 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	}
 	res.Files = files
 	res.Scope = ScopeOf(d, registry)
+	if after, err := inputs.Ciphertexts(opts.Dir); cerr == nil && err == nil && maps.Equal(after, ciphertexts) && len(res.Diagnostics) == 0 {
+		res.Trace = traceOf(opts, registry, cue, ciphertexts, d)
+	}
 	return res, nil
 }

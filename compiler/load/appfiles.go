@@ -15,31 +15,37 @@ import (
 // that cannot be read is reported at the line naming it.
 func ReadConfigFiles(d *model.Description, dir string) diag.Diagnostics {
 	c := diag.Collector{Pos: d.Pos}
-	read := func(cms []model.ConfigMap) {
+	ForEachConfigFile(d, func(cm *model.ConfigMap, e *model.ConfigEntry) {
+		data, err := readConfigFile(filepath.Join(dir, filepath.FromSlash(e.File)))
+		if err != nil {
+			c.Errorf(cm.Path+".files."+e.Key, "name a file of the description directory, relative to it", "%v", err)
+			return
+		}
+		e.Data = string(data)
+	})
+	return c.Diags.Sorted()
+}
+
+// ForEachConfigFile calls fn with every ConfigMap entry of d read from a
+// file: what ReadConfigFiles reads, and a build's trace records.
+func ForEachConfigFile(d *model.Description, fn func(cm *model.ConfigMap, e *model.ConfigEntry)) {
+	each := func(cms []model.ConfigMap) {
 		for i := range cms {
 			for j := range cms[i].Entries {
-				e := &cms[i].Entries[j]
-				if e.File == "" {
-					continue
+				if cms[i].Entries[j].File != "" {
+					fn(&cms[i], &cms[i].Entries[j])
 				}
-				data, err := readConfigFile(filepath.Join(dir, filepath.FromSlash(e.File)))
-				if err != nil {
-					c.Errorf(cms[i].Path+".files."+e.Key, "name a file of the description directory, relative to it", "%v", err)
-					continue
-				}
-				e.Data = string(data)
 			}
 		}
 	}
 	for ai := range d.Apps {
 		for ki := range d.Apps[ai].Kustomizations {
-			read(d.Apps[ai].Kustomizations[ki].ConfigMaps)
+			each(d.Apps[ai].Kustomizations[ki].ConfigMaps)
 		}
 	}
 	for ci := range d.Components {
-		read(d.Components[ci].ConfigMaps)
+		each(d.Components[ci].ConfigMaps)
 	}
-	return c.Diags.Sorted()
 }
 
 func readConfigFile(p string) ([]byte, error) {
@@ -53,4 +59,10 @@ func readConfigFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d a ConfigMap file may have", p, info.Size(), maxFileSize)
 	}
 	return os.ReadFile(p)
+}
+
+// ReadConfigFile reads the ConfigMap file rel (a slash path relative to
+// dir) as ReadConfigFiles does.
+func ReadConfigFile(dir, rel string) ([]byte, error) {
+	return readConfigFile(filepath.Join(dir, filepath.FromSlash(rel)))
 }

@@ -28,7 +28,7 @@ import (
 // from the journal: nothing is changed. The caller holds the Lock
 // (Acquire).
 func (p *Plan) Apply(ctx context.Context) error {
-	if p.Clean() {
+	if len(p.Writes) == 0 && len(p.Prunes) == 0 && p.manifest == nil {
 		return nil
 	}
 	t, err := openTree(p.root)

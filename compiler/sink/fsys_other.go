@@ -45,3 +45,5 @@ func (t *tree) list(string) ([]fs.DirEntry, error)       { return nil, errUnsupp
 func (t *tree) create(string, os.FileMode, bool, *[]string) (*os.File, error) {
 	return nil, errUnsupported
 }
+
+func (t *tree) readEach([]string, func(string, []byte) bool) bool { return false }

@@ -41,13 +41,29 @@ type Plan struct {
 	Outdated, Matched []string
 	digests           map[string]recorded // the manifest's digests after the plan
 	hashes            map[string]string   // the manifest's files after the plan
+	trace             *Trace              // the manifest's trace after the plan
+	oldTrace          *Trace              // the trace on disk
 	manifest          []byte              // the manifest's new bytes, nil when unchanged
 	oldManifest       []byte              // the manifest on disk, for the diff
+	// traceOnly: the manifest changes only in its trace, which says how
+	// fast the next build can be, not whether the tree is current.
+	traceOnly bool
 }
 
-// Clean tells whether the tree already matches: nothing to write or prune.
+// Clean tells whether the tree already matches: nothing to write or
+// prune, and the manifest current but perhaps for its trace (which Apply
+// still writes).
 func (p *Plan) Clean() bool {
-	return len(p.Writes) == 0 && len(p.Prunes) == 0 && p.manifest == nil
+	return len(p.Writes) == 0 && len(p.Prunes) == 0 && (p.manifest == nil || p.traceOnly)
+}
+
+// encode sets the manifest's new bytes, nil when they are those on disk.
+func (p *Plan) encode() {
+	p.manifest = encodeTraced(p.hashes, p.digests, p.trace)
+	if string(p.oldManifest) == string(p.manifest) {
+		p.manifest = nil
+	}
+	p.traceOnly = p.manifest != nil && string(p.oldManifest) == string(encodeTraced(p.hashes, p.digests, p.oldTrace))
 }
 
 // NewPlan compares files with the tree under dir. Secret files go through
@@ -73,7 +89,8 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer, scope Scope) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{root: dir, scope: scope, digests: map[string]recorded{}, hashes: map[string]string{}, oldManifest: oldManifest}
+	p := &Plan{root: dir, scope: scope, digests: map[string]recorded{}, hashes: map[string]string{}, oldManifest: oldManifest,
+		trace: own.trace, oldTrace: own.trace}
 	items, err := readAll(t, files)
 	if err != nil {
 		return nil, err
@@ -87,9 +104,7 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer, scope Scope) (*Pl
 	if err := p.stale(t, own, files); err != nil {
 		return nil, err
 	}
-	if newManifest := encodeManifest(p.hashes, p.digests); string(oldManifest) != string(newManifest) {
-		p.manifest = newManifest
-	}
+	p.encode()
 	slices.SortFunc(p.Writes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	slices.Sort(p.Unverified)
 	return p, nil

@@ -297,6 +297,9 @@ func TestCorruptManifest(t *testing.T) {
 		{name: "bad hash", data: "{\"files\": {\"a\": \"md5:1\"}}", line: 1, col: 12, want: "not sha256:"},
 		{name: "twice", data: "{\"files\": [\"a\", \"a\"]}", line: 1, col: 12, want: `"a" is listed twice`},
 		{name: "two values", data: "{\"files\": {}}\n{}", line: 2, col: 1, want: "more than one JSON value"},
+		{name: "bad trace hash", data: "{\"files\": {},\n \"build\": {\"inputs\": {\"cue/a.cue\": \"x\"}, \"files\": \"" + h + "\"}}", line: 2, col: 2, want: "the trace's hash of cue/a.cue is x"},
+		{name: "bad trace binding", data: "{\"files\": {},\n \"build\": {\"inputs\": {}, \"files\": \"\"}}", line: 2, col: 2, want: `"files" is not a sha256`},
+		{name: "trace field", data: "{\"files\": {},\n \"build\": {\"inputs\": {}, \"files\": \"" + h + "\", \"x\": 1}}", line: 2, col: 110, want: "a field hogen never writes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseManifest("out/"+ManifestName, []byte(tc.data))

@@ -44,6 +44,15 @@ Pre-commit hooks and CI run this.`,
 }
 
 func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
+	// Nothing changed since the last complete build: its files stand.
+	if n, ok := compiler.Fresh(buildOptions(env, dir), builtin.All(), !check); ok {
+		if check {
+			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, n)
+		} else {
+			fmt.Fprintf(env.Stdout, "%s: 0 added, 0 changed, 0 removed, %d unchanged\n", dir, n)
+		}
+		return nil
+	}
 	b, err := planBuild(cmd.Context(), env, dir, !check)
 	if err != nil {
 		return err
@@ -99,7 +108,7 @@ type built struct {
 // tree's lock (which also undoes what an interrupted build left); the
 // caller unlocks it.
 func planBuild(ctx context.Context, env *Env, dir string, write bool) (*built, error) {
-	res, err := compiler.Generate(ctx, compiler.Options{Dir: dir, Getenv: env.Getenv}, builtin.All())
+	res, err := compiler.Generate(ctx, buildOptions(env, dir), builtin.All())
 	if rerr := report(env, res.Diagnostics, err); rerr != nil {
 		return nil, rerr
 	}
@@ -119,6 +128,11 @@ func planBuild(ctx context.Context, env *Env, dir string, write bool) (*built, e
 	return b, nil
 }
 
+// buildOptions are the compiler's options for building dir.
+func buildOptions(env *Env, dir string) compiler.Options {
+	return compiler.Options{Dir: dir, Getenv: env.Getenv, Version: Version()}
+}
+
 // compare plans the generated files against the tree.
 func (b *built) compare(dir string, env *Env) error {
 	var sealer sink.Sealer
@@ -135,6 +149,7 @@ func (b *built) compare(dir string, env *Env) error {
 		errors.As(err, &ds) // the manifest's problems, at their lines
 		return report(env, ds, err)
 	}
+	p.Record(b.res.Trace)
 	b.plan = p
 	return nil
 }
