@@ -15,7 +15,7 @@ import (
 )
 
 func newBuildCmd(env *Env) *cobra.Command {
-	var check bool
+	var check, full bool
 	cmd := &cobra.Command{
 		Use:   "build [DIR]",
 		Short: "Generate the cluster's files from its description",
@@ -31,21 +31,40 @@ a time per directory; one that is killed is undone by the next.
 
 With --check, build writes nothing: it prints a unified diff of what would
 change and exits 1 when the tree is out of date, 0 when it is current.
-Pre-commit hooks and CI run this.`,
+Pre-commit hooks and CI run this.
+
+A tree that the last complete build left as it is, with none of that
+build's inputs changed, is current without evaluating the description: the
+manifest's trace records the inputs' hashes, and the generated files' hashes
+are checked against it. The trace is a claim like the rest of the manifest:
+it catches any edit, merge or Renovate bump, but not a manifest rewritten on
+purpose to match edited files. With --full the build ignores it and checks
+every file from the description; CI checking pull requests should use it.`,
 		Example: `  hogen build examples/homelab
-  hogen build --check   # in CI: fail when generated files are stale`,
+  hogen build --check          # in pre-commit: fail when generated files are stale
+  hogen build --check --full   # in CI: the same, never trusting the manifest's trace`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runBuild(cmd, env, dirArg(args), check)
+			return runBuild(cmd, env, dirArg(args), check, full)
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 and print a diff if the output is out of date")
+	cmd.Flags().BoolVar(&full, "full", false, "evaluate the description and check every file, never trusting the last build's trace in the manifest")
 	return cmd
 }
 
-func runBuild(cmd *cobra.Command, env *Env, dir string, check bool) error {
+// fresh tells whether the last complete build's trace shows the tree in
+// dir current; never with --full.
+func fresh(env *Env, dir string, check, full bool) (int, bool) {
+	if full {
+		return 0, false
+	}
+	return compiler.Fresh(buildOptions(env, dir), builtin.All(), !check)
+}
+
+func runBuild(cmd *cobra.Command, env *Env, dir string, check, full bool) error {
 	// Nothing changed since the last complete build: its files stand.
-	if n, ok := compiler.Fresh(buildOptions(env, dir), builtin.All(), !check); ok {
+	if n, ok := fresh(env, dir, check, full); ok {
 		if check {
 			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, n)
 		} else {
