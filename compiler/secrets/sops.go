@@ -107,7 +107,7 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	if err != nil {
 		return nil, fmt.Errorf("encrypting the MAC: %w", err)
 	}
-	out, err := newStore().EmitEncryptedFile(tree)
+	out, err := emitEncrypted(tree)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: writing SOPS YAML: %w", err)
 	}
@@ -151,7 +151,7 @@ func Decrypt(encrypted []byte, ids *Identities) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore().EmitPlainFile(tree.Branches)
+	return emitPlain(tree.Branches)
 }
 
 // loadEncrypted parses SOPS YAML without decrypting it.
