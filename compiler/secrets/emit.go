@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/getsops/sops/v3"
 	"github.com/getsops/sops/v3/stores"
@@ -47,20 +48,18 @@ func emitOnePass(branches sops.TreeBranches) ([]byte, bool) {
 	if hasComments(branches) {
 		return nil, false
 	}
-	var scalars []any
+	var sc scalars
 	for _, b := range branches {
-		scalars = appendScalars(scalars, b)
+		sc.addBranch(b)
 	}
-	var list yaml.Node
-	if list.Encode(scalars) != nil || len(list.Content) != len(scalars) {
+	if !sc.encode() {
 		return nil, false
 	}
-	a := assembler{nodes: list.Content}
 	var buf bytes.Buffer
 	e := yaml.NewEncoder(&buf)
 	e.SetIndent(Indent)
 	for _, b := range branches {
-		doc := yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{a.mapping(b)}}
+		doc := yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{sc.mapping(b)}}
 		if e.Encode(&doc) != nil {
 			return nil, false
 		}
@@ -71,30 +70,82 @@ func emitOnePass(branches sops.TreeBranches) ([]byte, bool) {
 	return buf.Bytes(), true
 }
 
-// appendScalars appends branch's keys and scalar values in the order the
-// assembler takes them.
-func appendScalars(out []any, branch sops.TreeBranch) []any {
-	for _, item := range branch {
-		out = appendValue(appendValue(out, item.Key), item.Value)
-	}
-	return out
+// keyNodes are the nodes of map keys met so far, by key: a build seals
+// many files with the same keys (every Talos config has the same few
+// hundred). The yaml encoder only reads nodes, so files share them.
+var keyNodes sync.Map // string -> *yaml.Node
+
+// scalars are a tree's scalar nodes in the order the tree is walked (each
+// map's key, then its value): those of keys met before and of values that
+// encode alone at once, the others (nil until encode) in one list.
+type scalars struct {
+	nodes   []*yaml.Node
+	pending []any
+	keys    []string // of pending, "" for a value: stored in keyNodes
 }
 
-func appendValue(out []any, v any) []any {
+func (sc *scalars) addBranch(branch sops.TreeBranch) {
+	for _, item := range branch {
+		sc.addKey(item.Key)
+		sc.addValue(item.Value)
+	}
+}
+
+func (sc *scalars) addKey(k any) {
+	if s, ok := k.(string); ok && !encodesAlone(s) {
+		if n, ok := keyNodes.Load(s); ok {
+			sc.nodes = append(sc.nodes, n.(*yaml.Node))
+			return
+		}
+		sc.nodes, sc.pending, sc.keys = append(sc.nodes, nil), append(sc.pending, s), append(sc.keys, s)
+		return
+	}
+	sc.addScalar(k)
+}
+
+func (sc *scalars) addValue(v any) {
 	switch v := v.(type) {
 	case sops.TreeBranch:
-		return appendScalars(out, v)
+		sc.addBranch(v)
 	case []any:
 		for _, e := range v {
-			out = appendValue(out, e)
+			sc.addValue(e)
 		}
-		return out
 	default:
-		if encodesAlone(v) {
-			return out
-		}
-		return append(out, v)
+		sc.addScalar(v)
 	}
+}
+
+// addScalar adds a value the store encodes with one Encode call.
+func (sc *scalars) addScalar(v any) {
+	if encodesAlone(v) {
+		n := &yaml.Node{}
+		// The store ignores an error here too.
+		_ = n.Encode(v)
+		sc.nodes = append(sc.nodes, n)
+		return
+	}
+	sc.nodes, sc.pending, sc.keys = append(sc.nodes, nil), append(sc.pending, v), append(sc.keys, "")
+}
+
+// encode encodes the pending scalars in one list and puts their nodes in
+// place. It fails when a value does not encode.
+func (sc *scalars) encode() bool {
+	var list yaml.Node
+	if list.Encode(sc.pending) != nil || len(list.Content) != len(sc.pending) {
+		return false
+	}
+	next := 0
+	for i, n := range sc.nodes {
+		if n == nil {
+			sc.nodes[i] = list.Content[next]
+			if k := sc.keys[next]; k != "" {
+				keyNodes.Store(k, list.Content[next])
+			}
+			next++
+		}
+	}
+	return true
 }
 
 // encodesAlone tells whether v is encoded on its own, as the store does:
@@ -106,45 +157,36 @@ func encodesAlone(v any) bool {
 	return ok && strings.Contains(s, "\n")
 }
 
-// assembler builds a tree's nodes as the store's treeValueToNode does,
-// taking each scalar's node from the encoded list, in order.
-type assembler struct {
-	nodes []*yaml.Node
-}
-
-func (a *assembler) next(v any) *yaml.Node {
-	if encodesAlone(v) {
-		n := &yaml.Node{}
-		// The store ignores an error here too.
-		_ = n.Encode(v)
-		return n
-	}
-	n := a.nodes[0]
-	a.nodes = a.nodes[1:]
+// take returns the next scalar's node.
+func (sc *scalars) take() *yaml.Node {
+	n := sc.nodes[0]
+	sc.nodes = sc.nodes[1:]
 	return n
 }
 
-func (a *assembler) mapping(branch sops.TreeBranch) *yaml.Node {
+// mapping builds branch's node as the store's treeValueToNode does, in the
+// order addBranch walked it.
+func (sc *scalars) mapping(branch sops.TreeBranch) *yaml.Node {
 	m := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(branch))}
 	for _, item := range branch {
-		key := a.next(item.Key)
-		m.Content = append(m.Content, key, a.value(item.Value))
+		key := sc.take()
+		m.Content = append(m.Content, key, sc.value(item.Value))
 	}
 	return m
 }
 
-func (a *assembler) value(v any) *yaml.Node {
+func (sc *scalars) value(v any) *yaml.Node {
 	switch v := v.(type) {
 	case sops.TreeBranch:
-		return a.mapping(v)
+		return sc.mapping(v)
 	case []any:
 		s := &yaml.Node{Kind: yaml.SequenceNode, Content: make([]*yaml.Node, 0, len(v))}
 		for _, e := range v {
-			s.Content = append(s.Content, a.value(e))
+			s.Content = append(s.Content, sc.value(e))
 		}
 		return s
 	default:
-		return a.next(v)
+		return sc.take()
 	}
 }
 
