@@ -23,18 +23,18 @@ import (
 // a tree with comments, whose placement the store decides, goes to the
 // store unchanged. Remove this once sops encodes a tree in one pass.
 
-// emitEncrypted is newStore().EmitEncryptedFile(tree).
-func emitEncrypted(tree sops.Tree) ([]byte, error) {
+// emitEncrypted is newStore().EmitEncryptedFile(tree); nodes may be nil.
+func emitEncrypted(tree sops.Tree, nodes *nodeCache) ([]byte, error) {
 	branches, err := stores.SerializeMetadata(tree, stores.MetadataOpts{Flatten: stores.MetadataFlattenNone})
 	if err != nil {
 		return nil, fmt.Errorf("Error marshaling metadata: %s", err)
 	}
-	return emitPlain(branches)
+	return emitPlain(branches, nodes)
 }
 
-// emitPlain is newStore().EmitPlainFile(branches).
-func emitPlain(branches sops.TreeBranches) ([]byte, error) {
-	if out, ok := emitOnePass(branches); ok {
+// emitPlain is newStore().EmitPlainFile(branches); nodes may be nil.
+func emitPlain(branches sops.TreeBranches, nodes *nodeCache) ([]byte, error) {
+	if out, ok := emitOnePass(branches, nodes); ok {
 		return out, nil
 	}
 	return newStore().EmitPlainFile(branches)
@@ -44,11 +44,14 @@ func emitPlain(branches sops.TreeBranches) ([]byte, error) {
 // declines (false) a tree with comments, and one the store would render
 // with an error or with a value that does not encode (the store ignores
 // that, leaving an empty node).
-func emitOnePass(branches sops.TreeBranches) ([]byte, bool) {
+func emitOnePass(branches sops.TreeBranches, nodes *nodeCache) ([]byte, bool) {
 	if hasComments(branches) {
 		return nil, false
 	}
-	var sc scalars
+	if nodes == nil {
+		nodes = &nodeCache{}
+	}
+	sc := scalars{cache: nodes}
 	for _, b := range branches {
 		sc.addBranch(b)
 	}
@@ -70,37 +73,42 @@ func emitOnePass(branches sops.TreeBranches) ([]byte, bool) {
 	return buf.Bytes(), true
 }
 
-// keyNodes are the nodes of map keys met so far, by key: a build seals
-// many files with the same keys (every Talos config has the same few
-// hundred). The yaml encoder only reads nodes, so files share them.
-var keyNodes sync.Map // string -> *yaml.Node
+// nodeCache keeps the nodes of the scalars met so far, by value: a build
+// seals many files with the same keys and values (every Talos config has
+// the same few hundred keys and most of its values). The yaml encoder only
+// reads nodes, so files share them. Ciphertext, which never repeats, is not
+// kept. Safe for concurrent use.
+type nodeCache struct {
+	m sync.Map // string, int or bool -> *yaml.Node
+}
+
+// cacheable tells whether v's node is kept: a comparable value that can
+// come again.
+func cacheable(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return !strings.HasPrefix(v, "ENC[") && !encodesAlone(v)
+	case int, bool:
+		return true
+	}
+	// Not floats: 0 and -0 are equal keys but encode differently.
+	return false
+}
 
 // scalars are a tree's scalar nodes in the order the tree is walked (each
-// map's key, then its value): those of keys met before and of values that
-// encode alone at once, the others (nil until encode) in one list.
+// map's key, then its value): those met before and those that encode
+// alone at once, the others (nil until encode) in one list.
 type scalars struct {
+	cache   *nodeCache
 	nodes   []*yaml.Node
 	pending []any
-	keys    []string // of pending, "" for a value: stored in keyNodes
 }
 
 func (sc *scalars) addBranch(branch sops.TreeBranch) {
 	for _, item := range branch {
-		sc.addKey(item.Key)
+		sc.addScalar(item.Key)
 		sc.addValue(item.Value)
 	}
-}
-
-func (sc *scalars) addKey(k any) {
-	if s, ok := k.(string); ok && !encodesAlone(s) {
-		if n, ok := keyNodes.Load(s); ok {
-			sc.nodes = append(sc.nodes, n.(*yaml.Node))
-			return
-		}
-		sc.nodes, sc.pending, sc.keys = append(sc.nodes, nil), append(sc.pending, s), append(sc.keys, s)
-		return
-	}
-	sc.addScalar(k)
 }
 
 func (sc *scalars) addValue(v any) {
@@ -118,6 +126,12 @@ func (sc *scalars) addValue(v any) {
 
 // addScalar adds a value the store encodes with one Encode call.
 func (sc *scalars) addScalar(v any) {
+	if cacheable(v) {
+		if n, ok := sc.cache.m.Load(v); ok {
+			sc.nodes = append(sc.nodes, n.(*yaml.Node))
+			return
+		}
+	}
 	if encodesAlone(v) {
 		n := &yaml.Node{}
 		// The store ignores an error here too.
@@ -125,7 +139,7 @@ func (sc *scalars) addScalar(v any) {
 		sc.nodes = append(sc.nodes, n)
 		return
 	}
-	sc.nodes, sc.pending, sc.keys = append(sc.nodes, nil), append(sc.pending, v), append(sc.keys, "")
+	sc.nodes, sc.pending = append(sc.nodes, nil), append(sc.pending, v)
 }
 
 // encode encodes the pending scalars in one list and puts their nodes in
@@ -139,8 +153,8 @@ func (sc *scalars) encode() bool {
 	for i, n := range sc.nodes {
 		if n == nil {
 			sc.nodes[i] = list.Content[next]
-			if k := sc.keys[next]; k != "" {
-				keyNodes.Store(k, list.Content[next])
+			if v := sc.pending[next]; cacheable(v) {
+				sc.cache.m.Store(v, list.Content[next])
 			}
 			next++
 		}

@@ -92,9 +92,10 @@ func checkEmitPlain(t *testing.T, branches sops.TreeBranches) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Twice: the second time with the keys' nodes kept from the first.
-	emitOnePass(branches)
-	got, ok := emitOnePass(branches)
+	// Twice: the second time with the nodes kept from the first.
+	nodes := &nodeCache{}
+	emitOnePass(branches, nodes)
+	got, ok := emitOnePass(branches, nodes)
 	if ok == hasComments(branches) {
 		t.Fatalf("emitOnePass took it: %v; the tree has comments: %v", ok, hasComments(branches))
 	}
@@ -108,7 +109,7 @@ func checkEmitPlain(t *testing.T, branches sops.TreeBranches) {
 
 func mustEmit(t *testing.T, branches sops.TreeBranches) []byte {
 	t.Helper()
-	out, err := emitPlain(branches)
+	out, err := emitPlain(branches, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestEmitPlainTakesComments(t *testing.T) {
 		{Key: sops.Comment{Value: " head"}, Value: nil},
 		{Key: "a", Value: []any{"x", sops.Comment{Value: " in a list"}, "y"}},
 	}}
-	if _, ok := emitOnePass(branches); ok {
+	if _, ok := emitOnePass(branches, nil); ok {
 		t.Fatal("emitOnePass took a tree with comments")
 	}
 	want, err := newStore().EmitPlainFile(branches)

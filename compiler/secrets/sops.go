@@ -65,6 +65,11 @@ func newStore() *sopsyaml.Store {
 // Kubernetes Secret `^(data|stringData)$`); "" encrypts every value, with
 // the sops CLI's default unencrypted_suffix, as `sops encrypt` would.
 func Encrypt(plainYAML []byte, recipients []string, encryptedRegex string) ([]byte, error) {
+	return encrypt(plainYAML, recipients, encryptedRegex, nil)
+}
+
+// encrypt is Encrypt, keeping YAML nodes in nodes (nil: none kept).
+func encrypt(plainYAML []byte, recipients []string, encryptedRegex string, nodes *nodeCache) ([]byte, error) {
 	store := newStore()
 	branches, err := store.LoadPlainFile(plainYAML)
 	if err != nil {
@@ -76,10 +81,10 @@ func Encrypt(plainYAML []byte, recipients []string, encryptedRegex string) ([]by
 	if store.HasSopsTopLevelKey(branches[0]) {
 		return nil, fmt.Errorf("encrypting: the plaintext already has a top-level %q key (is it encrypted already?)", stores.SopsMetadataKey)
 	}
-	return encryptBranches(branches, recipients, encryptedRegex)
+	return encryptBranches(branches, recipients, encryptedRegex, nodes)
 }
 
-func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedRegex string) ([]byte, error) {
+func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedRegex string, nodes *nodeCache) ([]byte, error) {
 	group, err := keyGroup(recipients)
 	if err != nil {
 		return nil, err
@@ -107,7 +112,7 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	if err != nil {
 		return nil, fmt.Errorf("encrypting the MAC: %w", err)
 	}
-	out, err := emitEncrypted(tree)
+	out, err := emitEncrypted(tree, nodes)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: writing SOPS YAML: %w", err)
 	}
@@ -151,7 +156,7 @@ func Decrypt(encrypted []byte, ids *Identities) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return emitPlain(tree.Branches)
+	return emitPlain(tree.Branches, nil)
 }
 
 // loadEncrypted parses SOPS YAML without decrypting it.
