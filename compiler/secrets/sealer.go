@@ -118,7 +118,7 @@ func (s *Sealer) samePlaintext(plain []byte, existing *sops.Tree) (bool, error) 
 	if err := openTree(existing, s.ids); err != nil {
 		return false, err
 	}
-	branches, err := newStore().LoadPlainFile(plain)
+	branches, err := loadPlain(plain)
 	if err != nil {
 		return false, fmt.Errorf("reading the plaintext YAML: %w", err)
 	}

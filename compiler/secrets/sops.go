@@ -70,15 +70,14 @@ func Encrypt(plainYAML []byte, recipients []string, encryptedRegex string) ([]by
 
 // encrypt is Encrypt, keeping YAML nodes in nodes (nil: none kept).
 func encrypt(plainYAML []byte, recipients []string, encryptedRegex string, nodes *nodeCache) ([]byte, error) {
-	store := newStore()
-	branches, err := store.LoadPlainFile(plainYAML)
+	branches, err := loadPlain(plainYAML)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: reading the plaintext YAML: %w", err)
 	}
 	if len(branches) == 0 {
 		return nil, errors.New("encrypting: the plaintext has no YAML document")
 	}
-	if store.HasSopsTopLevelKey(branches[0]) {
+	if newStore().HasSopsTopLevelKey(branches[0]) {
 		return nil, fmt.Errorf("encrypting: the plaintext already has a top-level %q key (is it encrypted already?)", stores.SopsMetadataKey)
 	}
 	return encryptBranches(branches, recipients, encryptedRegex, nodes)
@@ -161,7 +160,7 @@ func Decrypt(encrypted []byte, ids *Identities) ([]byte, error) {
 
 // loadEncrypted parses SOPS YAML without decrypting it.
 func loadEncrypted(encrypted []byte) (*sops.Tree, error) {
-	tree, err := newStore().LoadEncryptedFile(encrypted)
+	tree, err := loadEncryptedTree(encrypted)
 	if err != nil {
 		if errors.Is(err, sops.MetadataNotFound) {
 			return nil, fmt.Errorf("not a SOPS file: it has no %q metadata", stores.SopsMetadataKey)
