@@ -24,13 +24,18 @@ import (
 	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/stores"
 	sopsyaml "github.com/getsops/sops/v3/stores/yaml"
-	"github.com/getsops/sops/v3/version"
 )
 
 // Indent is the YAML indentation of the files hogen encrypts. The .sops.yaml
 // hogen writes sets the same (stores.yaml.indent), so `sops edit` does not
 // reflow a file.
 const Indent = 2
+
+// sopsVersion is the sops library's version, which a file's metadata
+// records. It is sops' version.Version, written out: that package brings a
+// command-line and man-page library into the binary, which every hogen
+// command paid for at start-up. TestSopsVersion keeps them equal.
+const sopsVersion = "3.13.3"
 
 // ErrNoKey means no age private key was found; the error wrapping it says
 // where hogen looked.
@@ -91,7 +96,7 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	tree := sops.Tree{Branches: branches, Metadata: sops.Metadata{
 		KeyGroups:      []sops.KeyGroup{group},
 		EncryptedRegex: encryptedRegex,
-		Version:        version.Version,
+		Version:        sopsVersion,
 	}}
 	if encryptedRegex == "" {
 		tree.Metadata.UnencryptedSuffix = sops.DefaultUnencryptedSuffix
