@@ -2,8 +2,9 @@
 # Measures hogen's real CLI in CPU seconds (user + system, /usr/bin/time),
 # the median of RUNS runs, for clusters of each SIZE nodes: a fresh build,
 # an unchanged rebuild, build --check, and talhelper genconfig
-# --no-gitignore --offline-mode (no request to the image factory) on the same nodes and secrets bundle when talhelper is on
-# PATH or in $TALHELPER (skipped otherwise). See bench/README.md.
+# --no-gitignore --offline-mode (no request to the image factory) on the
+# same nodes and secrets bundle when talhelper is on PATH or in $TALHELPER
+# (skipped otherwise). See bench/README.md.
 #
 #   bench/run.sh [-n RUNS] [SIZE...]      (default: -n 5 3 100 1000)
 set -euo pipefail
