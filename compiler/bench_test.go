@@ -41,12 +41,26 @@ func BenchmarkBuild(b *testing.B) {
 // BenchmarkTalos is a build of a cluster of n nodes and no apps with the
 // Talos emitter alone: load and check the description, generate, patch,
 // validate and encode every node's machine config, guard against leaks,
-// and SOPS-encrypt the configs and the talosconfig.
+// and SOPS-encrypt the configs and the talosconfig. nodes=1000 reports
+// x-nodes=100, its time per build over nodes=100's: linear cost is 10.
 func BenchmarkTalos(b *testing.B) {
 	benchBuild(b, []emitters.Emitter{talos.Emitter}, func(int) int { return 0 })
 }
 
+// BenchmarkApps is a build of n apps on three nodes with every built-in
+// emitter; apps=1000 reports x-apps=100 as BenchmarkTalos does.
+func BenchmarkApps(b *testing.B) {
+	benchSizes(b, builtin.All(), "apps", []int{100, 1000}, func(n int) (int, int) { return 3, n })
+}
+
 func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) int) {
+	benchSizes(b, registry, "nodes", []int{3, 100, 1000}, func(n int) (int, int) { return n, apps(n) })
+}
+
+// benchSizes runs a build for each size; the size of the description
+// (nodes, apps) is shape(size). A size ten times another that ran reports
+// x-unit=other: its time per build over the other's.
+func benchSizes(b *testing.B, registry []emitters.Emitter, unit string, sizes []int, shape func(int) (int, int)) {
 	bundle, err := talos.NewSecrets("v1.10.5")
 	if err != nil {
 		b.Fatal(err)
@@ -59,9 +73,10 @@ func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) 
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{3, 100, 1000} {
-		files := testdesc.Synthetic(n, apps(n))
-		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+	perBuild := map[int]float64{}
+	for _, size := range sizes {
+		files := testdesc.Synthetic(shape(size))
+		b.Run(fmt.Sprintf("%s=%d", unit, size), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				d, _, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
@@ -84,6 +99,12 @@ func benchBuild(b *testing.B, registry []emitters.Emitter, apps func(nodes int) 
 				if _, err := sink.NewPlan(b.TempDir(), out, sealer, ScopeOf(d, registry)); err != nil {
 					b.Fatal(err)
 				}
+			}
+			// b.Loop runs this function once, so b.N and the time are the
+			// whole measurement.
+			perBuild[size] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			if base, ok := perBuild[size/10]; ok {
+				b.ReportMetric(perBuild[size]/base, fmt.Sprintf("x-%s=%d", unit, size/10))
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getsops/sops/v3"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -242,6 +243,21 @@ func TestReadValue(t *testing.T) {
 				t.Errorf("ReadValue = %q, %v; want %q", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"a", true}, {"db.password", true}, {"a_b-c", true}, {strings.Repeat("a", 253), true},
+		{strings.Repeat("a", 254), false}, {"", false}, {"-a", false}, {"a.", false}, {"a b", false}, {"sops", false},
+		{"x" + sops.DefaultUnencryptedSuffix, false},
+	} {
+		if err := ValidName(tc.name); (err == nil) != tc.ok {
+			t.Errorf("ValidName(%q) = %v, want ok %v", tc.name, err, tc.ok)
+		}
 	}
 }
 

@@ -167,7 +167,7 @@ func (m *matcher) leaks(f emitters.File) []Leak {
 // over sops' tree); a file that does not parse has nothing to scan, and
 // cannot be sealed either.
 func clearFields(data []byte, r *rule) []byte {
-	branches, err := newStore().LoadPlainFile(data)
+	branches, err := loadPlain(data)
 	if err != nil {
 		return nil
 	}

@@ -52,7 +52,7 @@ func Reencrypt(encrypted []byte, recipients []string, ids *Identities) (out []by
 	if err := openTree(tree, ids); err != nil {
 		return nil, false, err
 	}
-	out, err = encryptBranches(tree.Branches, recipients, tree.Metadata.EncryptedRegex)
+	out, err = encryptBranches(tree.Branches, recipients, tree.Metadata.EncryptedRegex, nil)
 	if err != nil {
 		return nil, false, err
 	}

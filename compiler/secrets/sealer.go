@@ -21,6 +21,8 @@ import (
 type Sealer struct {
 	recipients []string
 	ids        *Identities
+	// nodes are the YAML nodes of the scalars sealed so far.
+	nodes nodeCache
 
 	mu     sync.Mutex
 	report Report
@@ -77,21 +79,21 @@ const (
 
 func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, outcome, error) {
 	if existing == nil {
-		out, err := Encrypt(plain, s.recipients, encryptedRegex)
+		out, err := encrypt(plain, s.recipients, encryptedRegex, &s.nodes)
 		return out, encrypted, err
 	}
 	old, err := loadEncrypted(existing)
 	if err != nil {
 		// Not a SOPS file (any more): hogen owns the path, replace it.
-		out, err := Encrypt(plain, s.recipients, encryptedRegex)
+		out, err := encrypt(plain, s.recipients, encryptedRegex, &s.nodes)
 		return out, encrypted, err
 	}
 	if !slices.Equal(recipientsOf(old), s.recipients) {
-		out, err := Encrypt(plain, s.recipients, encryptedRegex)
+		out, err := encrypt(plain, s.recipients, encryptedRegex, &s.nodes)
 		return out, rotated, err
 	}
 	if !sameRule(old.Metadata, encryptedRegex) {
-		out, err := Encrypt(plain, s.recipients, encryptedRegex)
+		out, err := encrypt(plain, s.recipients, encryptedRegex, &s.nodes)
 		return out, encrypted, err
 	}
 	same, err := s.samePlaintext(plain, old)
@@ -104,7 +106,7 @@ func (s *Sealer) seal(plain, existing []byte, encryptedRegex string) ([]byte, ou
 		return existing, kept, nil
 	}
 	// Changed, or the existing file is corrupt (MAC): write it anew.
-	out, err := Encrypt(plain, s.recipients, encryptedRegex)
+	out, err := encrypt(plain, s.recipients, encryptedRegex, &s.nodes)
 	return out, encrypted, err
 }
 
@@ -116,7 +118,7 @@ func (s *Sealer) samePlaintext(plain []byte, existing *sops.Tree) (bool, error) 
 	if err := openTree(existing, s.ids); err != nil {
 		return false, err
 	}
-	branches, err := newStore().LoadPlainFile(plain)
+	branches, err := loadPlain(plain)
 	if err != nil {
 		return false, fmt.Errorf("reading the plaintext YAML: %w", err)
 	}

@@ -61,7 +61,7 @@ func SetValue(path, name, value string, opts SetOptions) error {
 		recipients = opts.Recipients
 	}
 	branch = setItem(branch, name, value)
-	out, err := encryptBranches(sops.TreeBranches{branch}, recipients, "")
+	out, err := encryptBranches(sops.TreeBranches{branch}, recipients, "", nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -24,13 +24,18 @@ import (
 	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/stores"
 	sopsyaml "github.com/getsops/sops/v3/stores/yaml"
-	"github.com/getsops/sops/v3/version"
 )
 
 // Indent is the YAML indentation of the files hogen encrypts. The .sops.yaml
 // hogen writes sets the same (stores.yaml.indent), so `sops edit` does not
 // reflow a file.
 const Indent = 2
+
+// sopsVersion is the sops library's version, which a file's metadata
+// records. It is sops' version.Version, written out: that package brings a
+// command-line and man-page library into the binary, which every hogen
+// command paid for at start-up. TestSopsVersion keeps them equal.
+const sopsVersion = "3.13.3"
 
 // ErrNoKey means no age private key was found; the error wrapping it says
 // where hogen looked.
@@ -65,21 +70,25 @@ func newStore() *sopsyaml.Store {
 // Kubernetes Secret `^(data|stringData)$`); "" encrypts every value, with
 // the sops CLI's default unencrypted_suffix, as `sops encrypt` would.
 func Encrypt(plainYAML []byte, recipients []string, encryptedRegex string) ([]byte, error) {
-	store := newStore()
-	branches, err := store.LoadPlainFile(plainYAML)
+	return encrypt(plainYAML, recipients, encryptedRegex, nil)
+}
+
+// encrypt is Encrypt, keeping YAML nodes in nodes (nil: none kept).
+func encrypt(plainYAML []byte, recipients []string, encryptedRegex string, nodes *nodeCache) ([]byte, error) {
+	branches, err := loadPlain(plainYAML)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: reading the plaintext YAML: %w", err)
 	}
 	if len(branches) == 0 {
 		return nil, errors.New("encrypting: the plaintext has no YAML document")
 	}
-	if store.HasSopsTopLevelKey(branches[0]) {
+	if newStore().HasSopsTopLevelKey(branches[0]) {
 		return nil, fmt.Errorf("encrypting: the plaintext already has a top-level %q key (is it encrypted already?)", stores.SopsMetadataKey)
 	}
-	return encryptBranches(branches, recipients, encryptedRegex)
+	return encryptBranches(branches, recipients, encryptedRegex, nodes)
 }
 
-func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedRegex string) ([]byte, error) {
+func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedRegex string, nodes *nodeCache) ([]byte, error) {
 	group, err := keyGroup(recipients)
 	if err != nil {
 		return nil, err
@@ -87,7 +96,7 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	tree := sops.Tree{Branches: branches, Metadata: sops.Metadata{
 		KeyGroups:      []sops.KeyGroup{group},
 		EncryptedRegex: encryptedRegex,
-		Version:        version.Version,
+		Version:        sopsVersion,
 	}}
 	if encryptedRegex == "" {
 		tree.Metadata.UnencryptedSuffix = sops.DefaultUnencryptedSuffix
@@ -107,7 +116,7 @@ func encryptBranches(branches sops.TreeBranches, recipients []string, encryptedR
 	if err != nil {
 		return nil, fmt.Errorf("encrypting the MAC: %w", err)
 	}
-	out, err := newStore().EmitEncryptedFile(tree)
+	out, err := emitEncrypted(tree, nodes)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting: writing SOPS YAML: %w", err)
 	}
@@ -151,12 +160,12 @@ func Decrypt(encrypted []byte, ids *Identities) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore().EmitPlainFile(tree.Branches)
+	return emitPlain(tree.Branches, nil)
 }
 
 // loadEncrypted parses SOPS YAML without decrypting it.
 func loadEncrypted(encrypted []byte) (*sops.Tree, error) {
-	tree, err := newStore().LoadEncryptedFile(encrypted)
+	tree, err := loadEncryptedTree(encrypted)
 	if err != nil {
 		if errors.Is(err, sops.MetadataNotFound) {
 			return nil, fmt.Errorf("not a SOPS file: it has no %q metadata", stores.SopsMetadataKey)

@@ -10,6 +10,7 @@ import (
 	"filippo.io/age"
 	"github.com/getsops/sops/v3/cmd/sops/formats"
 	"github.com/getsops/sops/v3/decrypt"
+	"github.com/getsops/sops/v3/version"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 )
@@ -263,5 +264,12 @@ func TestPostQuantumRecipient(t *testing.T) {
 	}
 	if diff := cmp.Diff(yamlValue(t, k8sSecret), yamlValue(t, string(stock))); diff != "" {
 		t.Errorf("sops decrypt (-want +got):\n%s", diff)
+	}
+}
+
+// TestSopsVersion checks the version Encrypt records is the sops library's.
+func TestSopsVersion(t *testing.T) {
+	if sopsVersion != version.Version {
+		t.Errorf("sopsVersion = %q, but the sops library is %q: set sopsVersion to it", sopsVersion, version.Version)
 	}
 }

@@ -106,9 +106,9 @@ func (fakeCipher) Decrypt(string, []byte, string) (any, error) {
 	panic("not used")
 }
 
-// loadPlain loads doc and adds a timestamp to its first document: sops'
+// loadTree loads doc and adds a timestamp to its first document: sops'
 // walk handles time.Time, which its YAML store never yields.
-func loadPlain(t testing.TB, doc string) sops.Tree {
+func loadTree(t testing.TB, doc string) sops.Tree {
 	t.Helper()
 	branches, err := newStore().LoadPlainFile([]byte(doc))
 	if err != nil {
@@ -135,7 +135,7 @@ func TestEncryptValuesIsSopsWalk(t *testing.T) {
 
 func sameEncryption(t testing.TB, doc string, m sops.Metadata) {
 	t.Helper()
-	want, got := loadPlain(t, doc), loadPlain(t, doc)
+	want, got := loadTree(t, doc), loadTree(t, doc)
 	want.Metadata, got.Metadata = m, m
 	wantMAC, wantErr := want.Encrypt(nil, fakeCipher{})
 	gotMAC, gotErr := encryptValues(&got, nil, fakeCipher{})
@@ -158,7 +158,7 @@ func TestDecryptValuesIsSopsWalk(t *testing.T) {
 	for docName, doc := range walkDocs {
 		for ruleName, m := range walkRules {
 			t.Run(docName+"/"+ruleName, func(t *testing.T) {
-				tree := loadPlain(t, doc)
+				tree := loadTree(t, doc)
 				tree.Metadata = m
 				if _, err := tree.Encrypt(key, aes.NewCipher()); err != nil {
 					t.Fatal(err)
@@ -168,7 +168,7 @@ func TestDecryptValuesIsSopsWalk(t *testing.T) {
 		}
 	}
 	t.Run("never encrypted", func(t *testing.T) {
-		tree := loadPlain(t, walkDocs["secret"])
+		tree := loadTree(t, walkDocs["secret"])
 		sameDecryption(t, tree.Branches, walkRules["kubernetes"], key)
 	})
 }
@@ -236,7 +236,7 @@ func FuzzWalk(f *testing.F) {
 		m := sops.Metadata{EncryptedRegex: encryptedRegex, UnencryptedRegex: unencryptedRegex,
 			EncryptedSuffix: encryptedSuffix, UnencryptedSuffix: unencryptedSuffix, MACOnlyEncrypted: macOnly}
 		sameEncryption(t, doc, m)
-		tree := loadPlain(t, doc)
+		tree := loadTree(t, doc)
 		tree.Metadata = m
 		if _, err := tree.Encrypt(key, aes.NewCipher()); err != nil {
 			return

@@ -321,11 +321,18 @@ func TestEmitNoNodes(t *testing.T) {
 }
 
 func TestEmitRejectsPathNames(t *testing.T) {
+	for _, name := range []string{"../evil", "a/b", "-lead", "trail-", "Upper", strings.Repeat("a", 64)} {
+		d := small(t)
+		d.Nodes[1].Name = name
+		_, err := Emit(t.Context(), d)
+		if ps := problems(t, err); ps[0].Path != "nodes."+name {
+			t.Fatalf("%q: problems = %+v", name, ps)
+		}
+	}
 	d := small(t)
-	d.Nodes[1].Name = "../evil"
-	_, err := Emit(t.Context(), d)
-	if ps := problems(t, err); ps[0].Path != "nodes.../evil" {
-		t.Fatalf("problems = %+v", ps)
+	d.Nodes[1].Name = strings.Repeat("a", 63)
+	if _, err := Emit(t.Context(), d); err != nil {
+		t.Fatalf("a 63-byte name: %v", err)
 	}
 }
 
