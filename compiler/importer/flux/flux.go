@@ -125,6 +125,7 @@ func (im *imp) read() error {
 		return err
 	}
 	im.resolve()
+	im.manifestKind()
 	im.chooseDefaults(im.hogen)
 	return nil
 }

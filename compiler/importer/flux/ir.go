@@ -83,6 +83,10 @@ type kustomization struct {
 	configMaps []*configMap
 	// secrets: Secret -> key -> value name in secrets.sops.yaml.
 	secrets map[string]map[string]string
+	// secretStores and externalSecrets are External Secrets' objects in
+	// hogen's typed forms (manifestKind).
+	secretStores    []*secretStore
+	externalSecrets []*externalSecret
 }
 
 // dependency is a dependsOn entry as written.

@@ -149,7 +149,6 @@ func (im *imp) manifests(at string, objs []*object) ([]*manifest, error) {
 		if err := im.withReleaseDefaults(m); err != nil {
 			return nil, err
 		}
-		im.manifestKind(at, m)
 		out = append(out, m)
 	}
 	return out, nil
@@ -172,12 +171,6 @@ func (im *imp) withReleaseDefaults(m *manifest) error {
 	m.value = obj
 	return nil
 }
-
-// manifestKind is the one place that decides the form an object gets
-// beyond a manifest. ExternalSecrets and SecretStores stay manifests
-// until hogen's typed External Secrets form lands (branch platform);
-// then they map here.
-func (im *imp) manifestKind(at string, m *manifest) {}
 
 // stemsOf are the names an object's manifest may get, best first: its
 // file's name (and its own when the file holds several), then the same

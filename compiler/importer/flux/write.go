@@ -103,6 +103,7 @@ func (w *writer) kustomization(a *app, k *kustomization) (*importer.Struct, erro
 	if err := w.manifests(&s, k.at, k.manifests); err != nil {
 		return nil, err
 	}
+	w.externalSecrets(&s, k)
 	if len(k.configMaps) > 0 {
 		s.Set("configMaps", configMapsExpr(k.configMaps))
 	}
