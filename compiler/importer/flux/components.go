@@ -100,6 +100,7 @@ func (im *imp) readComponent(name, dir string) (*component, error) {
 	if out.manifests, err = im.manifests(at, objs); err != nil {
 		return nil, err
 	}
+	im.componentExternalSecrets(at, out.manifests)
 	out.configMaps, err = im.configMaps(c.generators, at, im.r.rel(dir))
 	return out, err
 }

@@ -155,6 +155,19 @@ func (im *imp) allFit(k *kustomization, kind string, ms []*manifest, bad []misfi
 	return false
 }
 
+// componentExternalSecrets warns about a Component's External Secrets
+// objects: hogen's typed forms belong to a Kustomization, so they stay
+// manifests.
+func (im *imp) componentExternalSecrets(at string, ms []*manifest) {
+	for _, m := range ms {
+		if kind := m.obj.head.Kind; m.obj.group() == esGroup && (kind == externalSecretKnd || kind == clusterStoreKind || kind == storeKind) {
+			line, col := m.obj.doc.Pos(m.obj.node)
+			im.ws.Add(importer.Warning{File: m.obj.doc.File, Line: line, Col: col, At: at + ".manifests." + m.stem,
+				Msg: fmt.Sprintf("%s %s is kept as a manifest: hogen types External Secrets objects of a Kustomization, not of a Component", kind, m.obj.head.Metadata.Name)})
+		}
+	}
+}
+
 // esProviders are the Kustomizations whose release installs External
 // Secrets, true for a bootstrap app's (installed before Flux).
 func (im *imp) esProviders() map[string]bool {

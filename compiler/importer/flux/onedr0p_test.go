@@ -88,6 +88,7 @@ func TestOnedr0p(t *testing.T) {
 	dir := importInto(t, os.DirFS(src), "home-ops", onedr0pCluster, importer.Options{})
 	built := buildTree(t, dir, nil)
 	t.Run("objects", func(t *testing.T) { compareApplied(t, fluxApply(t, os.DirFS(src)), fluxApply(t, built)) })
+	t.Run("external secrets", func(t *testing.T) { typedExternalSecrets(t, src, dir) })
 	t.Run("round trip", func(t *testing.T) {
 		// bootstrap.crds comes back from the bootstrap/crds.yaml hogen wrote.
 		again := importInto(t, built, "built", onedr0pCluster, importer.Options{})
