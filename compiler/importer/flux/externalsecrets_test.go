@@ -75,3 +75,51 @@ func typedExternalSecrets(t *testing.T, src, dir string) {
 	}
 	t.Logf("External Secrets objects: %v", counts)
 }
+
+// TestExternalSecretMisfits: each field hogen's typed forms cannot say as
+// the object has it is the one the warning names; what fits names none.
+func TestExternalSecretMisfits(t *testing.T) {
+	obj := func(y string) map[string]any {
+		var v any
+		if err := yamlUnmarshal([]byte(y), &v); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := canon(v).(map[string]any)
+		return m
+	}
+	for _, tc := range []struct {
+		name, yaml, want string
+		fit              func(map[string]any) *misfit
+	}{
+		{"store fits", "provider: {onepasswordSDK: {vault: v, auth: {serviceAccountSecretRef: {name: s, key: token, namespace: es}}}}", "", clusterStore},
+		{"store without ref namespace", "provider: {onepasswordSDK: {vault: v, auth: {serviceAccountSecretRef: {name: s, key: token}}}}", "spec.provider.onepasswordSDK.auth.serviceAccountSecretRef.namespace", clusterStore},
+		{"store with two providers", "provider: {vault: {}, aws: {}}", "spec.provider", clusterStore},
+		{"store refresh as duration", "provider: {vault: {server: x}}\nrefreshInterval: 1h", "spec.refreshInterval", clusterStore},
+		{"store field hogen lacks", "provider: {vault: {}}\ncontroller: x", "spec.controller", clusterStore},
+		{"connect vault order 0", "provider: {onepassword: {connectHost: 'http://c', vaults: {k: 0}, auth: {secretRef: {connectTokenSecretRef: {name: s, key: k, namespace: n}}}}}", "spec.provider.onepassword.vaults", clusterStore},
+		{"target fits", "name: s\ntemplate: {data: {A: '{{ .a }}'}}", "", targetFit},
+		{"target without name", "template: {data: {A: x}}", "spec.target.name", targetFit},
+		{"target policy", "name: s\ncreationPolicy: Sometimes", "spec.target.creationPolicy", targetFit},
+		{"template engine v1", "name: s\ntemplate: {engineVersion: v1}", "spec.target.template.engineVersion", targetFit},
+		{"data in key order", "data: [{secretKey: a, remoteRef: {key: x}}, {secretKey: b, remoteRef: {key: y}}]", "", data},
+		{"data out of order", "data: [{secretKey: b, remoteRef: {key: x}}, {secretKey: a, remoteRef: {key: y}}]", "spec.data.1.secretKey", data},
+		{"data key twice", "data: [{secretKey: a, remoteRef: {key: x}}, {secretKey: a, remoteRef: {key: y}}]", "spec.data.1.secretKey", data},
+		{"remote ref without key", "data: [{secretKey: a, remoteRef: {property: p}}]", "spec.data.0.remoteRef.key", data},
+		{"dataFrom fits", "dataFrom: [{extract: {key: x}}, {find: {tags: {a: b}}}]", "", dataFrom},
+		{"dataFrom generator", "dataFrom: [{generatorRef: {name: g}}]", "spec.dataFrom.0.generatorRef", dataFrom},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if mf := tc.fit(obj(tc.yaml)); mf != nil {
+				got = mf.field
+			}
+			if got != tc.want {
+				t.Errorf("misfit field %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func clusterStore(spec map[string]any) *misfit { return storeSpecFit(spec, clusterStoreKind) }
+func data(spec map[string]any) *misfit         { _, mf := dataFit(spec["data"]); return mf }
+func dataFrom(spec map[string]any) *misfit     { return dataFromFit(spec["dataFrom"]) }
