@@ -115,7 +115,9 @@ func targetFit(target map[string]any) *misfit {
 		},
 		func() *misfit { return oneOf(tmpl, at+"template.", "engineVersion", "v2") },
 		func() *misfit { return oneOf(tmpl, at+"template.", "mergePolicy", "Replace", "Merge") },
-		func() *misfit { return allowedKeys(meta, at+"template.metadata.", "labels", "annotations", "finalizers") },
+		func() *misfit {
+			return allowedKeys(meta, at+"template.metadata.", "labels", "annotations", "finalizers")
+		},
 		func() *misfit {
 			for _, key := range []string{"labels", "annotations", "data"} {
 				src := meta
