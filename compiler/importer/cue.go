@@ -127,11 +127,7 @@ func (d *Doc) Expr(n *yaml.Node, field, at string) (ast.Expr, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			sub := join(field, k.Value)
-			if secretKey.MatchString(k.Value) {
-				d.Warn(k, sub, at, "a secret: hogen never writes one in clear and cannot yet reference a secret in a Talos patch; not imported, add it by hand outside Git")
-				continue
-			}
-			e, err := d.Expr(v, sub, at)
+			e, err := d.KeyValue(k, v, sub, at)
 			if err != nil {
 				return nil, err
 			}
@@ -156,6 +152,11 @@ func (d *Doc) Expr(n *yaml.Node, field, at string) (ast.Expr, error) {
 		}
 		return List(l...), nil
 	case yaml.ScalarNode:
+		if note := d.note(n); len(note.Secret) > 0 || note.SecretFile {
+			if e := d.Ref(n, field, at); e != nil {
+				return e, nil
+			}
+		}
 		if !d.Usable(n, field, at) {
 			return nil, nil
 		}
@@ -163,6 +164,19 @@ func (d *Doc) Expr(n *yaml.Node, field, at string) (ast.Expr, error) {
 	}
 	line, col := d.Pos(n)
 	return nil, InputError(d.File, line, col, field, "unsupported YAML node", "write a mapping, a list or a scalar here")
+}
+
+// KeyValue is Expr of v, the value of key k in a mapping: a secret key's
+// value is referenced where d.Refs keeps it, or left out with a warning.
+func (d *Doc) KeyValue(k, v *yaml.Node, field, at string) (ast.Expr, error) {
+	if !secretKey.MatchString(k.Value) {
+		return d.Expr(v, field, at)
+	}
+	if e := d.Ref(v, field, at); e != nil {
+		return e, nil
+	}
+	d.Warn(k, field, at, "a secret: hogen never writes one in clear; not imported (no age recipient to encrypt it to in secrets.sops.yaml: pass --age-recipient), or add it by hand outside Git")
+	return nil, nil
 }
 
 func join(path, key string) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"cuelang.org/go/cue/ast"
 	"gopkg.in/yaml.v3"
 )
 
@@ -20,7 +21,12 @@ type Doc struct {
 	// LineOff and ColOff move positions of Root's nodes to the file's.
 	LineOff, ColOff int
 	// Notes mark scalars whose value must not be carried over as it is.
-	Notes  map[*yaml.Node]Note
+	Notes map[*yaml.Node]Note
+	// Refs, when set, moves a secret value out of the output: it returns
+	// the expression that references the value (a Talos patch's
+	// {$secret: name}) and the name, or nil when it cannot. Nil keeps
+	// secret values out with a warning.
+	Refs   func(value, field string) (ast.Expr, string)
 	ws     *Warnings
 	warned map[*yaml.Node]bool
 }
@@ -130,6 +136,24 @@ func (d *Doc) Usable(n *yaml.Node, field, at string) bool {
 		d.Warn(n, field, at, "%s", note.Reason())
 	}
 	return false
+}
+
+// Ref moves scalar n's secret value (a secret key's, or one its note
+// marks as secret) to where d.Refs keeps it, warning which value moved;
+// nil when it cannot: no Refs, not a string, or a value that is blocked
+// for another reason (unresolved, a template).
+func (d *Doc) Ref(n *yaml.Node, field, at string) ast.Expr {
+	n = resolve(n)
+	note := d.note(n)
+	if d.Refs == nil || n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" ||
+		len(note.Unresolved) > 0 || note.Template {
+		return nil
+	}
+	e, name := d.Refs(n.Value, field)
+	if e != nil {
+		d.Warn(n, field, at, "a secret: its value moved to secrets.sops.yaml as %q, referenced with {$secret: %q}", name, name)
+	}
+	return e
 }
 
 // Blocked tells whether any scalar at or under n may not be carried over.

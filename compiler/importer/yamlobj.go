@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cuelang.org/go/cue/ast"
 	"gopkg.in/yaml.v3"
 )
 
@@ -218,6 +219,12 @@ func (o *Obj) Objs(key string) ([]*Obj, error) {
 		out = append(out, o.child(p, e))
 	}
 	return out, nil
+}
+
+// Expr marks key as read and is the CUE expression of its value, as
+// Doc.KeyValue gives it (a secret key's value referenced or left out).
+func (o *Obj) Expr(key string) (ast.Expr, error) {
+	return o.doc.KeyValue(o.KeyNode(key), o.Raw(key), o.Field(key), o.at)
 }
 
 // KeyNode is the node of key itself (for positions), or the mapping's.

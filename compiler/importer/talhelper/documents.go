@@ -46,7 +46,7 @@ func rest(s *importer.Struct, o *importer.Obj, skip ...string) error {
 		if contains(skip, k) {
 			continue
 		}
-		e, err := o.Doc().Expr(o.Raw(k), o.Field(k), o.Out())
+		e, err := o.Expr(k)
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,9 @@ func contains(list []string, s string) bool {
 }
 
 // volumes maps userVolumes or volumes. A static passphrase key slot is a
-// secret: it is left out, with a warning, the other slots kept.
+// secret: its passphrase moves to secrets.sops.yaml, or, with no age
+// recipient to encrypt it to, the slot is left out with a warning, the
+// other slots kept.
 func (im *imp) volumes(n *node, key, kind string) error {
 	o, fromRole := n.src(key)
 	list, err := o.Objs(key)
@@ -75,7 +77,9 @@ func (im *imp) volumes(n *node, key, kind string) error {
 		return err
 	}
 	for _, v := range list {
-		dropStaticKeys(v)
+		if len(im.c.AgeRecipients) == 0 {
+			dropStaticKeys(v)
+		}
 		e := document(kind, func(s *importer.Struct) { err = rest(s, v) })
 		if err != nil {
 			return err
@@ -255,10 +259,10 @@ func (im *imp) fileEntry(f *importer.Obj) (ast.Expr, error) {
 	var s importer.Struct
 	for _, k := range f.Keys() {
 		if k == "content" {
-			s.Set(k, ast.NewString(content))
+			s.Set(k, content)
 			continue
 		}
-		e, err := f.Doc().Expr(f.Raw(k), f.Field(k), f.Out())
+		e, err := f.Expr(k)
 		if err != nil {
 			return nil, err
 		}
@@ -269,35 +273,48 @@ func (im *imp) fileEntry(f *importer.Obj) (ast.Expr, error) {
 	return s.Expr(), nil
 }
 
-func (im *imp) content(f *importer.Obj) (string, bool) {
+func (im *imp) content(f *importer.Obj) (ast.Expr, bool) {
 	v := f.Raw("content")
 	if v == nil {
-		return "", true
+		return nil, true
+	}
+	if len(f.Doc().Notes[v].Secret) > 0 {
+		if e := f.Doc().Ref(v, f.Field("content"), f.Out()); e != nil {
+			return e, true
+		}
 	}
 	if !f.Doc().Usable(v, f.Field("content"), f.Out()) {
-		return "", false
+		return nil, false
 	}
 	s := v.Value
 	if name, isFile := strings.CutPrefix(s, "@"); isFile {
 		b, file, err := im.readBeside(name)
 		if err != nil {
 			f.Warn("content", "%s not imported: %v", name, err)
-			return "", false
+			return nil, false
 		}
 		if importer.IsSOPS(b) {
 			f.Warn("content", "%s is SOPS-encrypted: hogen never writes its content in clear; not imported", file)
-			return "", false
+			return nil, false
 		}
 		out, note := im.env.subst(string(b))
+		if note.Blocks() && len(note.Unresolved) == 0 {
+			if e := im.moveContent(f, out, file+" holds "+strings.Join(note.Secret, ", ")+" from an encrypted talenv file"); e != nil {
+				return e, true
+			}
+		}
 		if note.Blocks() {
 			f.Warn("content", "%s %s", file, note.Reason())
-			return "", false
+			return nil, false
 		}
 		s = out
 	}
 	if credential.MatchString(s) {
+		if e := im.moveContent(f, s, "it looks like a credential"); e != nil {
+			return e, true
+		}
 		f.Warn("content", "%s", importer.Note{SecretFile: true}.Reason())
-		return "", false
+		return nil, false
 	}
-	return s, true
+	return ast.NewString(s), true
 }

@@ -26,7 +26,7 @@ func (im *imp) verbatim(n *node, key string, path ...string) error {
 	if v == nil {
 		return nil
 	}
-	e, err := o.Doc().Expr(v, o.Field(key), o.Out())
+	e, err := o.Expr(key)
 	if err != nil || e == nil {
 		return err
 	}

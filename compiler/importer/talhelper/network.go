@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue/ast"
+	talosconfig "github.com/siderolabs/talos/pkg/machinery/config"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
@@ -331,9 +332,11 @@ func (im *imp) vlans(n *node, ifc *importer.Obj, res *importer.Struct) error {
 }
 
 // otherLink maps a link that is not the node's onto node.links, or keeps
-// it as written for the patch when it does not fit, with a warning; one
-// holding a secret (a WireGuard private key) is left out whole, with a
-// warning, since a link without its key would not come up.
+// it as written for the patch when it does not fit, with a warning. A
+// WireGuard link becomes a WireguardConfig document, its private key
+// moved to secrets.sops.yaml; one that cannot (an older Talos, other
+// settings, no age recipient) is left out whole, with a warning, since a
+// link without its key would not come up.
 func (im *imp) otherLink(n *node, ifc *importer.Obj) {
 	defer ifc.Drop()
 	dev, err := readDevice(ifc.Doc(), ifc.Node())
@@ -345,6 +348,11 @@ func (im *imp) otherLink(n *node, ifc *importer.Obj) {
 		}
 	}
 	if k := secretIn(ifc.Node()); k != "" {
+		if e, err := im.wireguard(ifc); err == nil && e != nil {
+			n.add(e, false)
+			ifc.Warn("", "kept as the node's WireguardConfig document, as talhelper writes it for Talos %s", im.c.TalosVersion)
+			return
+		}
 		ifc.Warn("", "not imported: the link holds a secret (%s): hogen never writes one in clear and cannot yet reference a secret in a Talos config; add the link by hand outside Git", k)
 		return
 	}
@@ -368,4 +376,33 @@ func secretIn(n *yaml.Node) string {
 		}
 	}
 	return ""
+}
+
+// wireguard is the WireguardConfig document (Talos 1.12's multi-document
+// network config, which talhelper writes) of a link that has nothing but
+// its name and WireGuard settings, its secrets referenced; nil when the
+// link is not that or the secrets have nowhere to go.
+func (im *imp) wireguard(ifc *importer.Obj) (ast.Expr, error) {
+	c, err := talosconfig.ParseContractFromVersion(im.c.TalosVersion)
+	if err != nil || !c.MultidocNetworkConfigSupported() || len(im.c.AgeRecipients) == 0 {
+		return nil, err
+	}
+	for _, k := range ifc.Keys() {
+		if k != "interface" && k != "wireguard" {
+			return nil, nil
+		}
+	}
+	name, err := ifc.String("interface")
+	if err != nil || name == "" {
+		return nil, err
+	}
+	wg, err := ifc.Obj("wireguard")
+	if err != nil || wg == nil {
+		return nil, err
+	}
+	doc := document("WireguardConfig", func(s *importer.Struct) {
+		s.Set("name", ast.NewString(name))
+		err = rest(s, wg)
+	})
+	return doc, err
 }

@@ -61,6 +61,7 @@ func (im *imp) patchDocs(o *importer.Obj, e *yaml.Node, field string) ([]*import
 		}
 		for _, d := range docs {
 			d.Within(o.Doc(), e, im.blockIndent(e))
+			d.Refs = im.ref
 		}
 		return docs, nil
 	}
@@ -73,7 +74,11 @@ func (im *imp) patchDocs(o *importer.Obj, e *yaml.Node, field string) ([]*import
 		o.Doc().Warn(e, field, o.Out(), "patch %s is SOPS-encrypted: hogen never writes its values in clear and cannot yet reference a secret in a Talos patch; not imported", name)
 		return nil, nil
 	}
-	return importer.ParseDocs(file, b, im.ws)
+	docs, err := importer.ParseDocs(file, b, im.ws)
+	for _, d := range docs {
+		d.Refs = im.ref
+	}
+	return docs, err
 }
 
 // readBeside reads a file an "@" names, relative to talconfig.yaml's

@@ -26,6 +26,7 @@ import (
 	"cuelang.org/go/cue/ast"
 
 	"github.com/hogen-dev/hogen/compiler/importer"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
 // Import reads talconfig.yaml (src, named file in messages); fsys holds
@@ -52,6 +53,12 @@ func Import(file string, src []byte, fsys fs.FS, opts importer.Options) (*import
 	}
 	im := &imp{file: file, src: src, fsys: fsys, opts: opts, ws: ws, env: e, keys: keys,
 		c: importer.Cluster{Patches: map[string][]ast.Expr{}}}
+	docs[0].Refs = im.ref
+	// The bundle first: its recipients are where moved secrets go.
+	files, err := im.talsecret(root)
+	if err != nil {
+		return nil, err
+	}
 	if err := im.cluster(root); err != nil {
 		return nil, err
 	}
@@ -63,9 +70,13 @@ func Import(file string, src []byte, fsys fs.FS, opts importer.Options) (*import
 	if err := im.finish(root, nodes); err != nil {
 		return nil, err
 	}
-	files, err := im.talsecret(root)
-	if err != nil {
+	if b, err := im.secretsFile(); err != nil {
 		return nil, err
+	} else if b != nil {
+		if files == nil {
+			files = map[string][]byte{}
+		}
+		files[secrets.InputFile] = b
 	}
 	r, err := importer.Build(opts, im.c, nodeList(nodes), ws)
 	if err != nil {
@@ -89,6 +100,8 @@ type imp struct {
 	c    importer.Cluster
 	// bundleKeys are the imported Talos key material, for the leak guard.
 	bundleKeys map[string]string
+	// moved are the secret values moved to secrets.sops.yaml, by name.
+	moved map[string]string
 }
 
 func (im *imp) cluster(root *importer.Obj) error {
@@ -244,6 +257,9 @@ func (im *imp) secretValues() map[string]string {
 	}
 	for k, v := range im.bundleKeys {
 		out[k] = v
+	}
+	for k, v := range im.moved {
+		out[secrets.InputFile+":"+k] = v
 	}
 	return out
 }
