@@ -60,7 +60,7 @@ func (n Note) Reason() string {
 	case n.Template:
 		return "is a Go template that talhelper evaluates against the generated config: hogen cannot evaluate it; not imported, set the value here"
 	case n.SecretFile:
-		return "looks like it holds a credential: hogen never writes one in clear and cannot yet reference a secret in a Talos config; not imported, add it by hand outside Git"
+		return "looks like it holds a credential: hogen never writes one in clear and has no age recipient to encrypt it to in secrets.sops.yaml (pass --age-recipient); not imported, or add it by hand outside Git"
 	}
 	return ""
 }

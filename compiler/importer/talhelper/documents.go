@@ -101,7 +101,7 @@ func dropStaticKeys(v *importer.Obj) {
 	for i, slot := range enc.Content {
 		if child(slot, "static") != nil {
 			v.Doc().Warn(slot, fmt.Sprintf("%s.encryption.keys[%d]", v.Path(), i), v.Out(),
-				"a static passphrase key slot: hogen never writes a passphrase in clear and cannot yet reference a secret in a Talos config; not imported (the volume keeps its other key slots), add it by hand outside Git")
+				"a static passphrase key slot: hogen never writes a passphrase in clear and has no age recipient to encrypt it to in secrets.sops.yaml (pass --age-recipient); not imported (the volume keeps its other key slots), add it by hand outside Git")
 			continue
 		}
 		kept = append(kept, slot)

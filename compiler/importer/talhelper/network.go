@@ -353,7 +353,7 @@ func (im *imp) otherLink(n *node, ifc *importer.Obj) {
 			ifc.Warn("", "kept as the node's WireguardConfig document, as talhelper writes it for Talos %s", im.c.TalosVersion)
 			return
 		}
-		ifc.Warn("", "not imported: the link holds a secret (%s): hogen never writes one in clear and cannot yet reference a secret in a Talos config; add the link by hand outside Git", k)
+		ifc.Warn("", "not imported: the link holds a secret (%s): hogen never writes one in clear, and moves it to secrets.sops.yaml only from a link with nothing but WireGuard settings, on Talos v1.12 or later, with an age recipient (--age-recipient); add the link by hand outside Git", k)
 		return
 	}
 	e, err2 := ifc.Doc().Expr(ifc.Node(), ifc.Path(), ifc.Out())

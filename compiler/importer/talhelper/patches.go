@@ -71,7 +71,7 @@ func (im *imp) patchDocs(o *importer.Obj, e *yaml.Node, field string) ([]*import
 		return nil, nil
 	}
 	if importer.IsSOPS(b) {
-		o.Doc().Warn(e, field, o.Out(), "patch %s is SOPS-encrypted: hogen never writes its values in clear and cannot yet reference a secret in a Talos patch; not imported", name)
+		o.Doc().Warn(e, field, o.Out(), "patch %s is SOPS-encrypted: hogen does not yet decrypt a patch to move its values to secrets.sops.yaml; not imported", name)
 		return nil, nil
 	}
 	docs, err := importer.ParseDocs(file, b, im.ws)
