@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,9 +47,20 @@ func Write(ctx context.Context, r *Result, opts WriteOptions) (compiler.Diagnost
 	if err := guard(r, names); err != nil {
 		return nil, err
 	}
+	files := maps.Clone(r.Files)
 	for _, n := range names {
 		p := filepath.Join(opts.Dir, filepath.FromSlash(n))
 		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if n == secrets.InputFile {
+			// One import after another (the cluster, then its apps):
+			// the values are added to the description's own.
+			merged, err := addSecrets(p, files[n], opts.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			files[n] = merged
 			continue
 		}
 		if strings.HasSuffix(n, ".sops.yaml") {
@@ -67,7 +79,7 @@ func Write(ctx context.Context, r *Result, opts WriteOptions) (compiler.Diagnost
 		return nil, fmt.Errorf("writing the import: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := stage(tmp, opts.Dir, r.Files); err != nil {
+	if err := stage(tmp, opts.Dir, files); err != nil {
 		return nil, err
 	}
 	diags, err := vet(ctx, tmp, opts)
@@ -84,6 +96,35 @@ func Write(ctx context.Context, r *Result, opts WriteOptions) (compiler.Diagnost
 		}
 	}
 	return diags, nil
+}
+
+// addSecrets is the secrets file at path with the values of imported (the
+// import's own, encrypted to the description's recipients) added, both
+// opened with the user's age key as sops finds it.
+func addSecrets(path string, imported []byte, getenv func(string) string) ([]byte, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	fail := func(err error) ([]byte, error) {
+		return nil, fmt.Errorf("%s exists, and the import's secrets cannot be added to it: %w; nothing was written", path, err)
+	}
+	ids, err := secrets.LoadIdentities(getenv)
+	if err != nil {
+		return fail(err)
+	}
+	values, err := secrets.DecryptValues(imported, ids)
+	if err != nil {
+		return fail(fmt.Errorf("the import's values: %w", err))
+	}
+	existing, err := os.ReadFile(path)
+	if err != nil {
+		return fail(err)
+	}
+	merged, err := secrets.AddValues(existing, values, ids)
+	if err != nil {
+		return fail(fmt.Errorf("%w (give the import's values other names, or import into another directory with -o and set them with hogen secrets set)", err))
+	}
+	return merged, nil
 }
 
 // guard fails when a file that is not encrypted holds a secret value the

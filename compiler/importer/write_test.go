@@ -1,11 +1,18 @@
 package importer
 
 import (
+	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hogen-dev/hogen/compiler/internal/testdesc"
+	"github.com/hogen-dev/hogen/compiler/secrets"
 )
 
 const validCluster = `package cluster
@@ -110,6 +117,86 @@ func TestWrite(t *testing.T) {
 				if b, _ := os.ReadFile(filepath.Join(dir, n)); string(b) != s {
 					t.Errorf("%s was changed by a failed import", n)
 				}
+			}
+		})
+	}
+}
+
+// TestWriteAddsSecrets: an import into a description that has its
+// secrets.sops.yaml (the cluster imported first, then its apps) adds its
+// values to the file, keeping the others; a name held with another value
+// fails the import and leaves the file as it was.
+func TestWriteAddsSecrets(t *testing.T) {
+	ids, err := secrets.ParseIdentities("test", testdesc.TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == secrets.KeyEnv {
+			return testdesc.TestKey
+		}
+		return ""
+	}
+	encrypt := func(values map[string]string) []byte {
+		plain, err := yaml.Marshal(values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := secrets.Encrypt(plain, ids.Recipients(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cluster := strings.Replace(validCluster, "flux: source:", "sops: ageRecipients: [\""+ids.Recipients()[0]+"\"]\n\tflux: source:", 1)
+	for _, tt := range []struct {
+		name     string
+		imported map[string]string
+		want     map[string]string
+		wantErr  string
+	}{
+		{name: "added", imported: map[string]string{"wiki-db": "pg-0123456789", "node-token": "tok-0123456789"},
+			want: map[string]string{"node-token": "tok-0123456789", "wiki-db": "pg-0123456789"}},
+		{name: "same value", imported: map[string]string{"node-token": "tok-0123456789"},
+			want: map[string]string{"node-token": "tok-0123456789"}},
+		{name: "other value", imported: map[string]string{"node-token": "other-0123456789", "wiki-db": "pg-0123456789"},
+			wantErr: `holds "node-token" already, with other values`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			before := encrypt(map[string]string{"node-token": "tok-0123456789"})
+			for n, b := range map[string][]byte{"cluster.cue": []byte(cluster), "nodes.cue": []byte(validNodes), secrets.InputFile: before} {
+				if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := &Result{Files: map[string][]byte{"apps.cue": []byte("package cluster\n"), secrets.InputFile: encrypt(tt.imported)}}
+			_, err := Write(t.Context(), r, WriteOptions{Dir: dir, Getenv: getenv})
+			got, rerr := os.ReadFile(filepath.Join(dir, secrets.InputFile))
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if !bytes.Equal(got, before) {
+					t.Error("a failed import changed secrets.sops.yaml")
+				}
+				if _, err := os.Stat(filepath.Join(dir, "apps.cue")); err == nil {
+					t.Error("a failed import wrote apps.cue")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			values, err := secrets.DecryptValues(got, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(values, tt.want) {
+				t.Errorf("secrets = %v, want %v", values, tt.want)
 			}
 		})
 	}

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/getsops/sops/v3"
 )
@@ -138,4 +142,48 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// AddValues adds values to the InputFile encrypted in existing, keeping its
+// entries, comments and recipients, and returns the file re-encrypted. A
+// name it holds already with the same value is left as it is; with another
+// value it is an error that names it (never the values): a secret is not
+// replaced behind the user's back.
+func AddValues(existing []byte, values map[string]string, ids *Identities) ([]byte, error) {
+	if _, _, err := parseInput(existing); err != nil {
+		return nil, err
+	}
+	tree, err := decryptTree(existing, ids)
+	if err != nil {
+		return nil, err
+	}
+	branch := tree.Branches[0]
+	have := map[string]any{}
+	for _, item := range branch {
+		if k, ok := item.Key.(string); ok {
+			have[k] = item.Value
+		}
+	}
+	var clash []string
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		old, ok := have[name]
+		switch {
+		case !ok:
+			branch = append(branch, sops.TreeItem{Key: name, Value: values[name]})
+		case old != values[name]:
+			clash = append(clash, name)
+		}
+	}
+	if len(clash) > 0 {
+		return nil, fmt.Errorf("it holds %s already, with other values", quoteAll(clash))
+	}
+	return encryptBranches(sops.TreeBranches{branch}, recipientsOf(tree), "", nil)
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
