@@ -241,8 +241,8 @@ type Result struct {
 	// the inputs it must not.
 	Scope sink.Scope
 	// Trace is what the build read, for the manifest (sink.Plan.Record);
-	// nil when a later build may not trust it: the build warned, or a
-	// secret input changed while it ran.
+	// nil when a later build may not trust it: a secret input changed
+	// while it ran.
 	Trace map[string]string
 }
 
@@ -281,7 +281,7 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	}
 	res.Files = files
 	res.Scope = ScopeOf(d, registry)
-	if after, err := inputs.Ciphertexts(opts.Dir); cerr == nil && err == nil && maps.Equal(after, ciphertexts) && len(res.Diagnostics) == 0 {
+	if after, err := inputs.Ciphertexts(opts.Dir); cerr == nil && err == nil && maps.Equal(after, ciphertexts) {
 		res.Trace = traceOf(opts, registry, cue, ciphertexts, d)
 	}
 	return res, nil

@@ -22,7 +22,7 @@ func BenchmarkFresh(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/lock=%t", c.name, lock), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, ok := Fresh(Options{Dir: c.dir}, builtin.All(), lock); !ok {
+					if _, _, ok := Fresh(Options{Dir: c.dir}, builtin.All(), lock); !ok {
 						b.Fatal("not fresh")
 					}
 				}

@@ -47,7 +47,7 @@ func buildTree(tb testing.TB, dir, keyFile string, write bool) builtPlan {
 	if err != nil {
 		tb.Fatalf("planning %s: %v", dir, err)
 	}
-	p.Record(res.Trace)
+	p.Record(res.Trace, len(res.Diagnostics))
 	if write {
 		l, err := sink.Acquire(dir, res.Scope)
 		if err != nil {
@@ -63,7 +63,7 @@ func buildTree(tb testing.TB, dir, keyFile string, write bool) builtPlan {
 
 // fresh is Fresh for a build of dir with the built-in emitters.
 func fresh(dir string) bool {
-	_, ok := Fresh(Options{Dir: dir}, builtin.All(), false)
+	_, _, ok := Fresh(Options{Dir: dir}, builtin.All(), false)
 	return ok
 }
 

@@ -109,10 +109,11 @@ func currentInputs(opts Options, registry []emitters.Emitter, recorded map[strin
 // Fresh tells whether the tree in opts.Dir is current without evaluating
 // the description: the last complete build recorded a trace, a build now
 // would read exactly the same inputs, and every file it wrote is still
-// there as written. It returns how many files hogen generated there. Not
+// there as written. It returns how many files hogen generated there, and
+// how many warnings that build printed. Not
 // fresh means only that a full build must tell; registry must be the one
 // the builds use. A build that will write passes lock.
-func Fresh(opts Options, registry []emitters.Emitter, lock bool) (int, bool) {
+func Fresh(opts Options, registry []emitters.Emitter, lock bool) (files, warnings int, fresh bool) {
 	return sink.Fresh(opts.Dir, lock, func(recorded map[string]string) bool {
 		now, ok := currentInputs(opts, registry, recorded)
 		return ok && maps.Equal(now, recorded)

@@ -34,7 +34,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/.config")
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"homeops": copyHomeops},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"homeops": copyHomeops, "untrace": untrace},
 	})
 }
 
@@ -48,6 +48,21 @@ func copyHomeops(ts *testscript.TestScript, neg bool, args []string) {
 	src := filepath.Join("..", "..", "compiler", "importer", "flux", "testdata", "homeops")
 	err := os.CopyFS(ts.MkAbs(args[0]), os.DirFS(src))
 	ts.Check(err)
+}
+
+// untrace is the script command `untrace MANIFEST OUT`: the manifest
+// without its build trace (last in the file), whose hogen identity changes
+// with every build of hogen, for a golden comparison of the rest.
+func untrace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: untrace MANIFEST OUT")
+	}
+	s := ts.ReadFile(args[0])
+	i := strings.Index(s, ",\n  \"build\": {")
+	if i < 0 {
+		ts.Fatalf("%s has no build trace", args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s[:i]+"\n}\n"), 0o644))
 }
 
 // TestExamplesAreCurrent keeps the committed output of every example in

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 )
 
@@ -24,21 +25,29 @@ type Trace struct {
 	// that recorded the trace left them, and of Inputs: any later change
 	// to the manifest (a merge, a hand edit) voids the trace.
 	Files string `json:"files"`
+	// Warnings is how many warnings the build printed: an unchanged build
+	// says how many there are (hogen vet shows them) rather than go quiet,
+	// or print text read from a file anyone can edit.
+	Warnings int `json:"warnings,omitempty"`
 }
 
 // bind is the digest that binds a trace's inputs to the files it was
 // recorded with.
-func bind(inputs, hashes map[string]string, digests map[string]recorded) string {
+func bind(inputs, hashes map[string]string, digests map[string]recorded, warnings int) string {
 	b, _ := json.Marshal(struct {
 		I map[string]string   `json:"i"`
 		F map[string]string   `json:"f"`
 		D map[string]recorded `json:"d"`
-	}{inputs, hashes, digests})
+		W int                 `json:"w,omitempty"`
+	}{inputs, hashes, digests, warnings})
 	return fileHash(b)
 }
 
 // check says what is wrong with a trace read from a manifest.
 func (tr *Trace) check() error {
+	if tr.Warnings < 0 {
+		return errors.New(`the trace's "warnings" is negative`)
+	}
 	if !hashPattern.MatchString(tr.Files) {
 		return errors.New(`the trace's "files" is not a sha256`)
 	}
@@ -54,11 +63,11 @@ func (tr *Trace) check() error {
 // plan checked every file: a build that kept secret files unverified made
 // no tree a later build may trust unseen, and keeps the trace it found,
 // which its files digest binds to the files it was made with.
-func (p *Plan) Record(inputs map[string]string) {
+func (p *Plan) Record(inputs map[string]string, warnings int) {
 	if len(p.Unverified) > 0 || inputs == nil {
 		return
 	}
-	p.trace = &Trace{Inputs: inputs, Files: bind(inputs, p.hashes, p.digests)}
+	p.trace = &Trace{Inputs: inputs, Files: bind(inputs, p.hashes, p.digests, warnings), Warnings: warnings}
 	p.encode()
 }
 
@@ -75,40 +84,66 @@ func HashString(s string) string {
 // build left it, and that build's inputs are unchanged: the manifest has a
 // trace that current accepts (the compiler hashes what it would read now),
 // no build is under way, and every file the manifest lists holds the
-// bytes recorded for it. It returns how many files there are. Anything it
+// bytes recorded for it, and no temp file of a killed build lies beside
+// them (only a full build removes those). It returns how many files there
+// are, and how many warnings that build printed. Anything it
 // cannot read or trust is simply not fresh: a full build then finds and
 // reports it. A build that will write passes lock, so that no other
 // build is writing while it looks.
-func Fresh(dir string, lock bool, current func(recorded map[string]string) bool) (n int, fresh bool) {
+func Fresh(dir string, lock bool, current func(recorded map[string]string) bool) (n, warnings int, fresh bool) {
 	t, err := openTree(dir)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	defer t.close()
 	if lock {
 		lt, err := openTree(dir)
 		if err != nil {
-			return 0, false
+			return 0, 0, false
 		}
 		l, err := lockTree(lt) // Unlock closes lt
 		if err != nil {
 			lt.close()
-			return 0, false
+			return 0, 0, false
 		}
 		defer l.Unlock()
 	}
 	if e, err := t.lstat(JournalName); err != nil || e.exists {
-		return 0, false
+		return 0, 0, false
 	}
 	own, _, err := readManifest(t)
-	if err != nil || own.trace == nil || own.trace.Files != bind(own.trace.Inputs, own.hashes, own.digests) {
-		return 0, false
+	if err != nil || own.trace == nil || own.trace.Files != bind(own.trace.Inputs, own.hashes, own.digests, own.trace.Warnings) {
+		return 0, 0, false
 	}
 	if !current(own.trace.Inputs) {
-		return 0, false
+		return 0, 0, false
 	}
 	ok := t.readEach(slices.Collect(maps.Keys(own.hashes)), func(p string, b []byte) bool {
 		return own.hashes[p] != "" && fileHash(b) == own.hashes[p]
 	})
-	return len(own.hashes), ok
+	if !ok || hasLeftovers(t, slices.Collect(maps.Keys(own.hashes))) {
+		return 0, 0, false
+	}
+	return len(own.hashes), own.trace.Warnings, true
+}
+
+// hasLeftovers tells whether a temp file of a killed build lies in the
+// top directory or beside one of files (or cannot be told).
+func hasLeftovers(t *tree, files []string) bool {
+	dirs := map[string]bool{".": true}
+	for _, f := range files {
+		dirs[path.Dir(f)] = true
+	}
+	for d := range dirs {
+		entries, err := t.list(d)
+		if err != nil {
+			return true
+		}
+		for _, e := range entries {
+			if tempPattern.MatchString(e.Name()) {
+				return true
+			}
+		}
+	}
+	return false
 }

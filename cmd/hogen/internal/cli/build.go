@@ -55,16 +55,20 @@ every file from the description; CI checking pull requests should use it.`,
 
 // fresh tells whether the last complete build's trace shows the tree in
 // dir current; never with --full.
-func fresh(env *Env, dir string, check, full bool) (int, bool) {
+func fresh(env *Env, dir string, check, full bool) (files, warnings int, ok bool) {
 	if full {
-		return 0, false
+		return 0, 0, false
 	}
 	return compiler.Fresh(buildOptions(env, dir), builtin.All(), !check)
 }
 
 func runBuild(cmd *cobra.Command, env *Env, dir string, check, full bool) error {
 	// Nothing changed since the last complete build: its files stand.
-	if n, ok := fresh(env, dir, check, full); ok {
+	if n, warns, ok := fresh(env, dir, check, full); ok {
+		if warns > 0 {
+			// The manifest is no place to read text to print from.
+			fmt.Fprintf(env.Stderr, "%d warnings at the last full build, unchanged since: 'hogen vet %s' shows them\n", warns, dir)
+		}
 		if check {
 			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, n)
 		} else {
@@ -168,7 +172,7 @@ func (b *built) compare(dir string, env *Env) error {
 		errors.As(err, &ds) // the manifest's problems, at their lines
 		return report(env, ds, err)
 	}
-	p.Record(b.res.Trace)
+	p.Record(b.res.Trace, len(b.res.Diagnostics))
 	b.plan = p
 	return nil
 }
