@@ -67,7 +67,11 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check, full bool) error 
 	if n, warns, ok := fresh(env, dir, check, full); ok {
 		if warns > 0 {
 			// The manifest is no place to read text to print from.
-			fmt.Fprintf(env.Stderr, "%d warnings at the last full build, unchanged since: 'hogen vet %s' shows them\n", warns, dir)
+			noun := "warnings"
+			if warns == 1 {
+				noun = "warning"
+			}
+			fmt.Fprintf(env.Stderr, "%d %s at the last full build, unchanged since: 'hogen vet %s' shows them\n", warns, noun, dir)
 		}
 		if check {
 			fmt.Fprintf(env.Stdout, "%s: up to date (%d files)\n", dir, n)
