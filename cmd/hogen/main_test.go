@@ -39,7 +39,7 @@ func TestScripts(t *testing.T) {
 }
 
 // copyHomeops is the script command `homeops DIR`: it copies the flux
-// importer's small home-ops tree (its repo/ and test-only.agekey) to DIR,
+// importer's small home-ops tree (its repo/ and the import's golden) to DIR,
 // so scripts import the tree the importer's golden test reads.
 func copyHomeops(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hogen-dev/hogen/compiler/importer"
 	"github.com/hogen-dev/hogen/compiler/importer/importertest"
+	"github.com/hogen-dev/hogen/compiler/internal/testdesc"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*/want")
@@ -25,13 +26,13 @@ var update = flag.Bool("update", false, "rewrite testdata/*/want")
 // commonLabels, a release's kubeConfig), which must be warned about.
 var homeopsDir = filepath.Join("testdata", "homeops")
 
-// homeopsEnv finds the tree's test-only age key, and no key of the
-// user's (their default key file is elsewhere), so warnings are the same
-// on every machine.
+// homeopsEnv gives the tests' test-only age key, which opens the tree's
+// SOPS files but one, and no key of the user's (their default key file is
+// elsewhere), so warnings are the same on every machine.
 func homeopsEnv(k string) string {
 	switch k {
-	case "SOPS_AGE_KEY_FILE":
-		return filepath.Join(homeopsDir, "test-only.agekey")
+	case "SOPS_AGE_KEY":
+		return testdesc.TestKey
 	case "HOME", "XDG_CONFIG_HOME":
 		return "/nonexistent"
 	}
