@@ -8,21 +8,30 @@ import (
 	"testing"
 )
 
-func TestDiffCommand(t *testing.T) {
-	dir := t.TempDir()
-	cue := func(name, s string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cue("cluster.cue", `cluster: {
+// labCluster is the cluster of a one-node lab, without emitters' settings.
+const labCluster = `cluster: {
 	name: "lab"
 	talos: version: "v1.10.5"
 	kubernetes: version: "v1.33.2"
 	api: endpoint: "10.0.0.10"
 	network: node: cidr: "10.0.0.0/24"
 	flux: source: url: "https://github.com/me/lab"
+}`
+
+// writer returns a function writing a file of the description in dir.
+func writer(t *testing.T, dir string) func(name, s string) {
+	return func(name, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
+
+func TestDiffCommand(t *testing.T) {
+	dir := t.TempDir()
+	cue := writer(t, dir)
+	cue("cluster.cue", labCluster+`
 // This test is about diff's rendering: only the namespaces emitter runs.
 emitters: {flux: enabled: false, talos: enabled: false, sops: enabled: false}
 `)
@@ -60,19 +69,8 @@ apps: podinfo: {namespace: "web", chart: {repo: "https://stefanprodan.github.io/
 // app's ks.yaml, a Component's files.
 func TestDiffAppShapes(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, s string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("cluster.cue", `cluster: {
-	name: "lab"
-	talos: version: "v1.10.5"
-	kubernetes: version: "v1.33.2"
-	api: endpoint: "10.0.0.10"
-	network: node: cidr: "10.0.0.0/24"
-	flux: source: url: "https://github.com/me/lab"
-}
+	write := writer(t, dir)
+	write("cluster.cue", labCluster+`
 emitters: {talos: enabled: false, sops: enabled: false}
 nodes: solo: {role: "controlplane", address: "10.0.0.10", interface: name: "eth0", installDisk: path: "/dev/sda"}
 `)
