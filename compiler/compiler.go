@@ -65,6 +65,9 @@ type Options struct {
 	// Version is hogen's version, which a build's trace records: a
 	// release's tag; "" or "(devel)" stands for the executable's build ID.
 	Version string
+	// Full makes every unit of the output, keeping none of the last
+	// build's files however their keys match (build --full).
+	Full bool
 }
 
 // Load reads, validates, decodes and checks the description in opts.Dir,
@@ -149,12 +152,14 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 // path when the emitter says (a Jsonnet line). Every problem of every
 // emitter comes back at once.
 func Emit(ctx context.Context, d *model.Description, registry []emitters.Emitter) ([]emitters.File, Diagnostics, error) {
-	return emit(ctx, d, registry, false)
+	return emit(ctx, d, registry, false, nil)
 }
 
-// emit is Emit; lenient skips an emitter that fails with a plain error
-// (one that cannot run without its inputs), keeping the others' problems.
-func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter, lenient bool) ([]emitters.File, Diagnostics, error) {
+// emit is Emit, of the units inc says to make (all when nil); every file
+// has its full unit name. lenient skips an emitter that fails with a plain
+// error (one that cannot run without its inputs), keeping the others'
+// problems.
+func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter, lenient bool, inc *partial) ([]emitters.File, Diagnostics, error) {
 	diags := CheckEmitters(d, registry)
 	if len(diags.Errors()) > 0 {
 		return nil, diags, diags
@@ -172,13 +177,7 @@ func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		var out []emitters.File
-		var err error
-		if ix, ok := e.(emitters.Indexer); ok {
-			out, err = ix.Index(ctx, d, slices.Sorted(maps.Keys(owner)))
-		} else {
-			out, err = e.Emit(ctx, d)
-		}
+		out, err := inc.emitter(ctx, d, e, owner)
 		var ps emitters.Problems
 		if errors.As(err, &ps) {
 			bad = append(bad, positioned(d, ps)...)
@@ -190,7 +189,7 @@ func emit(ctx context.Context, d *model.Description, registry []emitters.Emitter
 		if err != nil {
 			return nil, diags, fmt.Errorf("emitter %s: %w", e.Name(), err)
 		}
-		bad = append(bad, misplaced(d, e, out, scope, owner)...)
+		bad = append(bad, misplaced(d, e, append(inc.keptFiles(e.Name()), out...), scope, owner)...)
 		files = append(files, out...)
 	}
 	if len(bad) > 0 {
@@ -244,6 +243,24 @@ type Result struct {
 	// nil when a later build may not trust it: a secret input changed
 	// while it ran.
 	Trace map[string]string
+	// Made are the keys of the units whose files are in Files, and Kept
+	// the units of the last build whose files stand as they are on disk
+	// (package units); both nil when no key can be trusted.
+	Made map[string]string
+	Kept map[string]sink.Unit
+}
+
+// Plan compares the files with the tree in dir, sealing secret files with
+// sealer, and records in the manifest what the build read and the units
+// it made, as Generate found them.
+func (r *Result) Plan(dir string, sealer sink.Sealer) (*sink.Plan, error) {
+	p, err := sink.NewPlanKeeping(dir, r.Files, r.Kept, sealer, r.Scope)
+	if err != nil {
+		return nil, err
+	}
+	p.Record(r.Trace, len(r.Diagnostics))
+	p.RecordUnits(r.Made)
+	return p, nil
 }
 
 // Generate is the whole pipeline short of writing: Load, Unlock the secret
@@ -269,7 +286,8 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 		}
 		return res, err
 	}
-	files, more, err := Emit(ctx, d, registry)
+	inc := plan(opts, registry, ciphertexts, d)
+	files, more, err := emit(ctx, d, registry, false, inc)
 	res.Diagnostics = append(res.Diagnostics, more...)
 	if err != nil {
 		return res, err
@@ -283,6 +301,7 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	res.Scope = ScopeOf(d, registry)
 	if after, err := inputs.Ciphertexts(opts.Dir); cerr == nil && err == nil && maps.Equal(after, ciphertexts) {
 		res.Trace = traceOf(opts, registry, cue, ciphertexts, d)
+		res.Made, res.Kept = inc.made(), inc.kept
 	}
 	return res, nil
 }

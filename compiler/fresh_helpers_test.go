@@ -43,11 +43,10 @@ func buildTree(tb testing.TB, dir, keyFile string, write bool) builtPlan {
 		}
 		sealer = s
 	}
-	p, err := sink.NewPlan(dir, res.Files, sealer, res.Scope)
+	p, err := res.Plan(dir, sealer)
 	if err != nil {
 		tb.Fatalf("planning %s: %v", dir, err)
 	}
-	p.Record(res.Trace, len(res.Diagnostics))
 	if write {
 		l, err := sink.Acquire(dir, res.Scope)
 		if err != nil {

@@ -25,7 +25,7 @@ func Vet(ctx context.Context, opts Options, registry []emitters.Emitter) (*model
 	if _, err := inputs.Unlock(d, opts.Dir, noKey); err != nil {
 		return d, diags, err
 	}
-	_, more, err := emit(ctx, d, registry, true)
+	_, more, err := emit(ctx, d, registry, true, nil)
 	var ds Diagnostics
 	if err != nil && !errors.As(err, &ds) {
 		return d, diags, err

@@ -28,6 +28,9 @@ type File struct {
 	// would, but for the secrets. The sink keeps it in its manifest, so that
 	// a build without the key can still tell that the file is stale.
 	Digest string
+	// Unit, for an emitter whose output is made in units (Unitized), is
+	// the unit that made the file; the compiler names it in full.
+	Unit string
 	// Origin, when the emitter knows it, is where the description (or a
 	// file it reads, such as a Jsonnet emitter) decides this file's path:
 	// problems with the path are reported there.
@@ -122,4 +125,34 @@ type Checker interface {
 // with their paths sorted, instead of Emit.
 type Indexer interface {
 	Index(ctx context.Context, d *model.Description, paths []string) ([]File, error)
+}
+
+// Unit is a part of an emitter's output made apart from the rest (one
+// node's config, one app's directory), so that a build remakes only the
+// units whose inputs changed.
+type Unit struct {
+	// Name is unique among the emitter's units and the same from one build
+	// to the next: "node/mini01".
+	Name string
+	// Shape is everything the unit's files are made of: the parts of the
+	// model, and digests (model.Digest) of parts shared by many units. Its
+	// digest, with hogen's identity, the emitter, the SOPS recipients and
+	// the secret inputs' ciphertexts, is the unit's key: a value that can
+	// change a file of the unit and is not in its shape would let the
+	// build keep a stale file. A test mutates every field of the model to
+	// prove that none is missing.
+	Shape any
+	// Needs are the units whose files this unit's checks read (a
+	// kustomization.yaml built with the files it lists): when this unit is
+	// made, they are made with it.
+	Needs []string
+}
+
+// Unitized is implemented by emitters whose output is made in units.
+type Unitized interface {
+	// Units are the emitter's units for d, in a stable order.
+	Units(d *model.Description) []Unit
+	// EmitUnits is Emit of the units want accepts only (every unit when
+	// want is nil), each file's Unit set.
+	EmitUnits(ctx context.Context, d *model.Description, want func(unit string) bool) ([]File, error)
 }

@@ -51,8 +51,9 @@ func copyHomeops(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // untrace is the script command `untrace MANIFEST OUT`: the manifest
-// without its build trace (last in the file), whose hogen identity changes
-// with every build of hogen, for a golden comparison of the rest.
+// without its units and build trace (last in the file), whose keys and
+// hogen identity change with every build of hogen, for a golden comparison
+// of the rest.
 func untrace(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: untrace MANIFEST OUT")
@@ -61,6 +62,9 @@ func untrace(ts *testscript.TestScript, neg bool, args []string) {
 	i := strings.Index(s, ",\n  \"build\": {")
 	if i < 0 {
 		ts.Fatalf("%s has no build trace", args[0])
+	}
+	if u := strings.Index(s, ",\n  \"units\": {"); u >= 0 {
+		i = u
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s[:i]+"\n}\n"), 0o644))
 }

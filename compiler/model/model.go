@@ -30,10 +30,12 @@ type Inputs struct {
 	// SecretNames are the names in secrets.sops.yaml; known without a key.
 	SecretNames []string
 	// Secrets are the decrypted values by name; nil when no key was found.
-	Secrets map[string]string
+	// The decrypted inputs are no part of a unit's key (model.Digest): their
+	// ciphertexts' identity is.
+	Secrets map[string]string `key:"-"`
 	// TalosSecrets is the decrypted Talos secrets bundle (the `talosctl gen
 	// secrets` format); nil when there is none or no key was found.
-	TalosSecrets []byte
+	TalosSecrets []byte `key:"-"`
 	// Jsonnet holds the .jsonnet and .libsonnet files of the description
 	// directory and its subdirectories, keyed by slash path relative to it,
 	// so Jsonnet emitters and their imports evaluate without the disk.
@@ -42,15 +44,16 @@ type Inputs struct {
 	// (talos/client.sops.yaml: `crt` and `key`, base64 PEM as in a
 	// talosconfig), made once by `hogen talos init` so the talosconfig is
 	// stable; nil when there is none or no key was found.
-	TalosClient []byte
+	TalosClient []byte `key:"-"`
 	// RepoPath is the description directory's slash path inside the Git
 	// repository that holds it ("" at its root, or outside any), for files
 	// that other tools read with repository-relative paths (Renovate).
 	RepoPath string
 	// TalosLocked is set when the Talos secrets bundle exists but no age
 	// key opens it: the Talos emitter then marks its files with nil Data,
-	// so the sink keeps them as they are (unverified).
-	TalosLocked bool
+	// so the sink keeps them as they are (unverified). Not in a key: whether a
+	// key was found does not change a file, and a locked build records none.
+	TalosLocked bool `key:"-"`
 }
 
 // Substitutions are variables Flux substitutes into every app.

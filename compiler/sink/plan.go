@@ -3,6 +3,7 @@ package sink
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -45,9 +46,14 @@ type Plan struct {
 	oldTrace          *Trace              // the trace on disk
 	manifest          []byte              // the manifest's new bytes, nil when unchanged
 	oldManifest       []byte              // the manifest on disk, for the diff
-	// traceOnly: the manifest changes only in its trace, which says how
-	// fast the next build can be, not whether the tree is current.
+	// traceOnly: the manifest changes only in its trace and units, which
+	// say how fast the next build can be, not whether the tree is current.
 	traceOnly bool
+	// newTrace: trace was recorded by this build, and binds its files.
+	newTrace bool
+	units    map[string]Unit // the manifest's units after the plan
+	oldUnits map[string]Unit
+	items    []item // the files generated or kept, in the emitters' order
 }
 
 // Clean tells whether the tree already matches: nothing to write or
@@ -59,11 +65,14 @@ func (p *Plan) Clean() bool {
 
 // encode sets the manifest's new bytes, nil when they are those on disk.
 func (p *Plan) encode() {
-	p.manifest = encodeTraced(p.hashes, p.digests, p.trace)
+	if p.newTrace {
+		p.trace.Files = bind(p.trace.Inputs, p.hashes, p.digests, p.units, p.trace.Warnings)
+	}
+	p.manifest = encodeTraced(p.hashes, p.digests, p.units, p.trace)
 	if string(p.oldManifest) == string(p.manifest) {
 		p.manifest = nil
 	}
-	p.traceOnly = p.manifest != nil && string(p.oldManifest) == string(encodeTraced(p.hashes, p.digests, p.oldTrace))
+	p.traceOnly = p.manifest != nil && string(p.oldManifest) == string(encodeTraced(p.hashes, p.digests, p.oldUnits, p.oldTrace))
 }
 
 // NewPlan compares files with the tree under dir. Secret files go through
@@ -74,7 +83,20 @@ func (p *Plan) encode() {
 // bytes; a file the manifest lists that is no longer generated is pruned
 // only when the scope allows it and it still holds the recorded bytes.
 func NewPlan(dir string, files []emitters.File, sealer Sealer, scope Scope) (*Plan, error) {
-	if err := checkPaths(files, scope); err != nil {
+	return NewPlanKeeping(dir, files, nil, sealer, scope)
+}
+
+// NewPlanKeeping is NewPlan of a build that made only some units of its
+// emitters' output, and keeps the files of the others (kept, by name, as
+// Reusable found them) as they are on disk.
+func NewPlanKeeping(dir string, files []emitters.File, kept map[string]Unit, sealer Sealer, scope Scope) (*Plan, error) {
+	all := slices.Clone(files)
+	for _, name := range slices.Sorted(maps.Keys(kept)) {
+		for _, f := range kept[name].Files {
+			all = append(all, emitters.File{Path: f, Unit: name})
+		}
+	}
+	if err := checkPaths(all, scope); err != nil {
 		return nil, err
 	}
 	t, err := openTree(dir)
@@ -90,18 +112,26 @@ func NewPlan(dir string, files []emitters.File, sealer Sealer, scope Scope) (*Pl
 		return nil, err
 	}
 	p := &Plan{root: dir, scope: scope, digests: map[string]recorded{}, hashes: map[string]string{}, oldManifest: oldManifest,
-		trace: own.trace, oldTrace: own.trace}
+		trace: own.trace, oldTrace: own.trace, units: map[string]Unit{}, oldUnits: own.units}
 	items, err := readAll(t, files)
 	if err != nil {
 		return nil, err
 	}
+	kept2, err := keep(t, own, kept)
+	if err != nil {
+		return nil, err
+	}
+	for name := range kept {
+		p.units[name] = kept[name]
+	}
 	if err := seal(items, sealer); err != nil {
 		return nil, err
 	}
-	if err := p.compare(items, own, sealer); err != nil {
+	p.items = append(items, kept2...)
+	if err := p.compare(p.items, own, sealer); err != nil {
 		return nil, err
 	}
-	if err := p.stale(t, own, files); err != nil {
+	if err := p.stale(t, own, p.items); err != nil {
 		return nil, err
 	}
 	p.encode()
@@ -125,10 +155,13 @@ func (p *Plan) compare(items []item, own owned, sealer Sealer) error {
 	for _, it := range items {
 		path := it.f.Path
 		oldHash, mine := own.hashes[path]
-		if it.unverified {
+		switch {
+		case it.unverified:
 			p.Unverified = append(p.Unverified, path)
 			p.hashes[path] = oldHash // what was checked before, if anything
-		} else {
+		case it.kept:
+			p.hashes[path] = oldHash // as keep checked
+		default:
 			p.hashes[path] = fileHash(it.data)
 		}
 		p.digest(it, own.digests[path])
@@ -162,6 +195,10 @@ func (p *Plan) compare(items []item, own owned, sealer Sealer) error {
 // hogen wrote them (a hand edit, a bad merge).
 func (p *Plan) digest(it item, old recorded) {
 	switch {
+	case it.kept:
+		if old.Inputs != "" {
+			p.digests[it.f.Path] = old
+		}
 	case it.f.Digest == "":
 	case !it.unverified:
 		p.digests[it.f.Path] = recorded{Inputs: it.f.Digest, File: fileHash(it.data)}
@@ -193,6 +230,7 @@ type item struct {
 	mode       os.FileMode // the permissions of old
 	data       []byte      // what goes to disk: the plaintext, or the sealed bytes
 	unverified bool        // a secret file kept because its plaintext is unknown
+	kept       bool        // a file of a unit kept from the last build, as it is
 }
 
 func readAll(t *tree, files []emitters.File) ([]item, error) {
@@ -243,7 +281,7 @@ func seal(items []item, sealer Sealer) error {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range items {
 		it := &items[i]
-		if !it.f.Secret || it.unverified {
+		if !it.f.Secret || it.unverified || it.kept {
 			continue
 		}
 		g.Go(func() error {

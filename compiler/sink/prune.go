@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/hogen-dev/hogen/compiler/diag"
-	"github.com/hogen-dev/hogen/emitters"
 )
 
 // stale plans the pruning of files the manifest lists that are no longer
@@ -17,10 +16,10 @@ import (
 // lies under the output roots, is no input, is reached through no link and
 // still holds the bytes recorded for it. Any other is refused, with its
 // place in the manifest, and nothing at all is pruned.
-func (p *Plan) stale(t *tree, own owned, files []emitters.File) error {
+func (p *Plan) stale(t *tree, own owned, items []item) error {
 	now := map[string]bool{}
-	for _, f := range files {
-		now[f.Path] = true
+	for _, it := range items {
+		now[it.f.Path] = true
 	}
 	name := filepath.Join(t.dir, ManifestName)
 	var refused diag.Diagnostics

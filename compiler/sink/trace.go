@@ -33,13 +33,14 @@ type Trace struct {
 
 // bind is the digest that binds a trace's inputs to the files it was
 // recorded with.
-func bind(inputs, hashes map[string]string, digests map[string]recorded, warnings int) string {
+func bind(inputs, hashes map[string]string, digests map[string]recorded, units map[string]Unit, warnings int) string {
 	b, _ := json.Marshal(struct {
 		I map[string]string   `json:"i"`
 		F map[string]string   `json:"f"`
 		D map[string]recorded `json:"d"`
+		U map[string]Unit     `json:"u,omitempty"`
 		W int                 `json:"w,omitempty"`
-	}{inputs, hashes, digests, warnings})
+	}{inputs, hashes, digests, keptUnits(units, hashes), warnings})
 	return fileHash(b)
 }
 
@@ -67,7 +68,7 @@ func (p *Plan) Record(inputs map[string]string, warnings int) {
 	if len(p.Unverified) > 0 || inputs == nil {
 		return
 	}
-	p.trace = &Trace{Inputs: inputs, Files: bind(inputs, p.hashes, p.digests, warnings), Warnings: warnings}
+	p.trace, p.newTrace = &Trace{Inputs: inputs, Warnings: warnings}, true
 	p.encode()
 }
 
@@ -112,7 +113,7 @@ func Fresh(dir string, lock bool, current func(recorded map[string]string) bool)
 		return 0, 0, false
 	}
 	own, _, err := readManifest(t)
-	if err != nil || own.trace == nil || own.trace.Files != bind(own.trace.Inputs, own.hashes, own.digests, own.trace.Warnings) {
+	if err != nil || own.trace == nil || own.trace.Files != bind(own.trace.Inputs, own.hashes, own.digests, own.units, own.trace.Warnings) {
 		return 0, 0, false
 	}
 	if !current(own.trace.Inputs) {

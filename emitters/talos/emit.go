@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
@@ -27,26 +28,66 @@ var nodeName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // kubeconfig's client key). It needs the
 // secrets bundle and client certificate in d.Inputs; it never makes them.
 func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
+	return EmitUnits(ctx, d, nil)
+}
+
+// Units are the emitter's units: one per node ("node/<name>": its config)
+// and "clients" (the talosconfig and kubeconfig).
+func Units(d *model.Description) []emitters.Unit {
+	if len(d.Nodes) == 0 {
+		return nil
+	}
+	// What every node's config is made of besides the node: the cluster.
+	// No other node: the control planes' addresses are the talosconfig's
+	// endpoints, in no machine config.
+	shared := *d
+	shared.Nodes, shared.Apps, shared.Components, shared.NamespaceSettings = nil, nil, nil, nil
+	base := model.Digest(&shared)
+	out := make([]emitters.Unit, 0, len(d.Nodes)+1)
+	clients := make([][2]string, len(d.Nodes))
+	for i := range d.Nodes {
+		n := &d.Nodes[i]
+		out = append(out, emitters.Unit{Name: nodeUnit(n), Shape: struct {
+			Base string
+			Node *model.Node
+		}{base, n}})
+		clients[i] = [2]string{n.Address, string(n.Role)}
+	}
+	return append(out, emitters.Unit{Name: clientsUnit, Shape: struct {
+		Base  string
+		Nodes [][2]string
+	}{base, clients}})
+}
+
+const clientsUnit = "clients"
+
+func nodeUnit(n *model.Node) string { return "node/" + n.Name }
+
+// EmitUnits is Emit of the units want accepts (all when nil).
+func EmitUnits(ctx context.Context, d *model.Description, want func(unit string) bool) ([]emitters.File, error) {
 	if len(d.Nodes) == 0 {
 		return nil, nil
+	}
+	if want == nil {
+		want = func(string) bool { return true }
 	}
 	for _, n := range d.Nodes {
 		if len(n.Name) > 63 || !nodeName.MatchString(n.Name) {
 			return nil, emitters.Problems{{Path: "nodes." + n.Name, Msg: fmt.Sprintf("node name %q is not a DNS label", n.Name), Fix: "use lower-case letters, digits and dashes"}}
 		}
 	}
-	files := make([]emitters.File, 0, len(d.Nodes)+1)
+	files := make([]emitters.File, 0, len(d.Nodes)+2)
 	// refKeys are, per file, the keys of the fields patches fill with
 	// secret values: encrypted like the key material, masked in digests.
 	refKeys := make([][]string, len(d.Nodes)+2)
 	refPatches := make([][]model.Patch, len(d.Nodes)+2)
 	for i := range d.Nodes {
 		refKeys[i], refPatches[i] = nodeRefs(d, &d.Nodes[i])
-		files = append(files, emitters.File{Path: Dir + "/" + d.Nodes[i].Name + ".yaml", Secret: true, EncryptedRegex: encryptedRegex(refKeys[i])})
+		files = append(files, emitters.File{Path: Dir + "/" + d.Nodes[i].Name + ".yaml", Secret: true, EncryptedRegex: encryptedRegex(refKeys[i]), Unit: nodeUnit(&d.Nodes[i])})
 	}
 	files = append(files,
-		emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex},
-		emitters.File{Path: KubeconfigFile, Secret: true, EncryptedRegex: KubeconfigEncryptedRegex})
+		emitters.File{Path: TalosconfigFile, Secret: true, EncryptedRegex: EncryptedRegex, Unit: clientsUnit},
+		emitters.File{Path: KubeconfigFile, Secret: true, EncryptedRegex: KubeconfigEncryptedRegex, Unit: clientsUnit})
 	// Without the age key the bundle cannot be read: the files' contents
 	// stay unknown (nil), and the sink keeps what is on disk, stale or not
 	// as their digests say.
@@ -58,40 +99,66 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 		for i := range files {
 			files[i].Digest = digestOf(plains[i], refKeys[i], refPatches[i])
 		}
-		return files, nil
+		return wanted(files, want), nil
 	}
 	p, err := newPlan(d)
 	if err != nil {
 		return nil, err
 	}
-	configs, err := p.allConfigs(ctx)
+	var nodes []int
+	for i := range d.Nodes {
+		if want(nodeUnit(&d.Nodes[i])) {
+			nodes = append(nodes, i)
+		}
+	}
+	configs, err := p.configs(ctx, nodes)
 	if err != nil {
 		return nil, err
 	}
-	clients, err := clientConfigs(d, p.bundle)
-	if err != nil {
-		return nil, err
+	for j, i := range nodes {
+		files[i].Data, files[i].Digest = configs[j], digestOf(configs[j], refKeys[i], refPatches[i])
 	}
-	for i, data := range append(configs, clients...) {
-		files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i], refPatches[i])
+	if want(clientsUnit) {
+		clients, err := clientConfigs(d, p.bundle)
+		if err != nil {
+			return nil, err
+		}
+		for j, data := range clients {
+			i := len(d.Nodes) + j
+			files[i].Data, files[i].Digest = data, digestOf(data, refKeys[i], refPatches[i])
+		}
 	}
-	return files, nil
+	return wanted(files, want), nil
+}
+
+// wanted are the files of the units want accepts.
+func wanted(files []emitters.File, want func(string) bool) []emitters.File {
+	return slices.DeleteFunc(files, func(f emitters.File) bool { return !want(f.Unit) })
 }
 
 // allConfigs builds every node's config on all cores. The plan is read-only
 // while nodes build, so they share it; results keep the nodes' order, and
 // problems of all nodes are reported together, in node order.
 func (p *plan) allConfigs(ctx context.Context) ([][]byte, error) {
-	out := make([][]byte, len(p.d.Nodes))
-	errs := make([]error, len(p.d.Nodes))
+	all := make([]int, len(p.d.Nodes))
+	for i := range all {
+		all[i] = i
+	}
+	return p.configs(ctx, all)
+}
+
+// configs is allConfigs of the nodes at the indices given.
+func (p *plan) configs(ctx context.Context, nodes []int) ([][]byte, error) {
+	out := make([][]byte, len(nodes))
+	errs := make([]error, len(nodes))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range p.d.Nodes {
+	for j, i := range nodes {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			out[i], errs[i] = p.nodeConfig(&p.d.Nodes[i])
+			out[j], errs[j] = p.nodeConfig(&p.d.Nodes[i])
 			return nil
 		})
 	}

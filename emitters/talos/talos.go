@@ -55,7 +55,10 @@ var Emitter emitters.Emitter = emitter{}
 
 type emitter struct{}
 
-var _ emitters.Checker = emitter{}
+var (
+	_ emitters.Checker  = emitter{}
+	_ emitters.Unitized = emitter{}
+)
 
 func (emitter) Name() string { return "talos" }
 
@@ -67,6 +70,12 @@ func (emitter) Enabled(d *model.Description) bool { return d.Emitters.Talos.Enab
 
 func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	return Emit(ctx, d)
+}
+
+// Units and EmitUnits implement emitters.Unitized.
+func (emitter) Units(d *model.Description) []emitters.Unit { return Units(d) }
+func (emitter) EmitUnits(ctx context.Context, d *model.Description, want func(string) bool) ([]emitters.File, error) {
+	return EmitUnits(ctx, d, want)
 }
 
 func (emitter) Check(d *model.Description) emitters.Problems { return Check(d) }

@@ -80,7 +80,7 @@ func runBuild(cmd *cobra.Command, env *Env, dir string, check, full bool) error 
 		}
 		return nil
 	}
-	b, err := planBuild(cmd.Context(), env, dir, !check)
+	b, err := planBuild(cmd.Context(), env, dir, !check, full)
 	if err != nil {
 		return err
 	}
@@ -134,8 +134,10 @@ type built struct {
 // planBuild compiles dir and plans the build. To write, it first takes the
 // tree's lock (which also undoes what an interrupted build left); the
 // caller unlocks it.
-func planBuild(ctx context.Context, env *Env, dir string, write bool) (*built, error) {
-	res, err := compiler.Generate(ctx, buildOptions(env, dir), builtin.All())
+func planBuild(ctx context.Context, env *Env, dir string, write, full bool) (*built, error) {
+	opts := buildOptions(env, dir)
+	opts.Full = full
+	res, err := compiler.Generate(ctx, opts, builtin.All())
 	if rerr := report(env, res.Diagnostics, err); rerr != nil {
 		return nil, rerr
 	}
@@ -146,6 +148,12 @@ func planBuild(ctx context.Context, env *Env, dir string, write bool) (*built, e
 		}
 		if b.lock.Recovered {
 			fmt.Fprintf(env.Stderr, "%s: an interrupted build had changed files: they were put back\n", dir)
+			// What the build kept was judged before they were.
+			opts.Full = true
+			if b.res, err = compiler.Generate(ctx, opts, builtin.All()); err != nil {
+				b.lock.Unlock()
+				return nil, report(env, b.res.Diagnostics, err)
+			}
 		}
 	}
 	if err := b.compare(dir, env); err != nil {
@@ -170,13 +178,12 @@ func (b *built) compare(dir string, env *Env) error {
 		}
 		sealer = b.sealer
 	}
-	p, err := sink.NewPlan(dir, b.res.Files, sealer, b.res.Scope)
+	p, err := b.res.Plan(dir, sealer)
 	if err != nil {
 		var ds compiler.Diagnostics
 		errors.As(err, &ds) // the manifest's problems, at their lines
 		return report(env, ds, err)
 	}
-	p.Record(b.res.Trace, len(b.res.Diagnostics))
 	b.plan = p
 	return nil
 }

@@ -47,7 +47,7 @@ it; any other secret file is only reported as changed.
 }
 
 func runDiff(cmd *cobra.Command, env *Env, dir, format string) error {
-	b, err := planBuild(cmd.Context(), env, dir, false)
+	b, err := planBuild(cmd.Context(), env, dir, false, false)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,121 @@
+package compiler
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/sink"
+	"github.com/hogen-dev/hogen/compiler/units"
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// partial is which units of its output a build makes: those whose key
+// changed since the last build, or whose files are not as it wrote them.
+// A nil partial makes every unit and keys none.
+type partial struct {
+	dir  string
+	set  *units.Set
+	make map[string]bool      // nil: every unit
+	kept map[string]sink.Unit // the last build's units that stand
+	// indexed are the keys of the Indexers' units, known once the other
+	// files are.
+	indexed map[string]string
+}
+
+// plan keys the units of a build of d (nothing when no key can be trusted:
+// a hogen of unknown identity, secret names given rather than read) and
+// finds which of the last build's stand, unless opts.Full.
+func plan(opts Options, registry []emitters.Emitter, ciphertexts map[string]string, d *model.Description) *partial {
+	fixed := fixedInputs(opts, registry)
+	if fixed == nil {
+		return nil
+	}
+	inc := &partial{dir: opts.Dir, indexed: map[string]string{}}
+	inc.set = units.Of(d, registry, units.Common{Identity: fixed["hogen"], Ciphertexts: ciphertexts})
+	if !opts.Full {
+		inc.kept = sink.Reusable(opts.Dir, inc.set.Keys)
+		inc.make = inc.set.Make(func(u string) bool { _, ok := inc.kept[u]; return ok })
+		for u := range inc.make {
+			delete(inc.kept, u) // kept, but needed by a unit made
+		}
+	}
+	return inc
+}
+
+// makes tells whether the build makes the unit.
+func (inc *partial) makes(unit string) bool {
+	return inc == nil || inc.make == nil || inc.make[unit]
+}
+
+// emitter runs e for the units the build makes, naming each file's unit
+// in full; owner holds the paths of the files of the emitters before it.
+func (inc *partial) emitter(ctx context.Context, d *model.Description, e emitters.Emitter, owner map[string]string) ([]emitters.File, error) {
+	var out []emitters.File
+	var err error
+	switch x := e.(type) {
+	case emitters.Indexer:
+		paths := slices.Sorted(maps.Keys(owner))
+		if inc != nil {
+			key := inc.set.IndexKey(d, e.Name(), paths)
+			if inc.make != nil {
+				if u, ok := sink.Reusable(inc.dir, map[string]string{e.Name(): key})[e.Name()]; ok {
+					inc.kept[e.Name()] = u
+					return nil, nil
+				}
+			}
+			inc.indexed[e.Name()] = key
+		}
+		out, err = x.Index(ctx, d, paths)
+	case emitters.Unitized:
+		if inc != nil && inc.make != nil {
+			if !slices.ContainsFunc(x.Units(d), func(u emitters.Unit) bool { return inc.make[units.Name(e.Name(), u.Name)] }) {
+				return nil, nil
+			}
+			out, err = x.EmitUnits(ctx, d, func(u string) bool { return inc.make[units.Name(e.Name(), u)] })
+		} else {
+			out, err = x.EmitUnits(ctx, d, nil)
+		}
+	default:
+		if !inc.makes(e.Name()) {
+			return nil, nil
+		}
+		out, err = e.Emit(ctx, d)
+	}
+	for i := range out {
+		out[i].Unit = units.Name(e.Name(), out[i].Unit)
+	}
+	return out, err
+}
+
+// keptFiles are the files of emitter's units that the build keeps, as
+// files without contents: their paths count as the emitter's.
+func (inc *partial) keptFiles(emitter string) []emitters.File {
+	if inc == nil {
+		return nil
+	}
+	var out []emitters.File
+	for _, name := range slices.Sorted(maps.Keys(inc.kept)) {
+		if inc.set.Emitter(name) == emitter || name == emitter {
+			for _, f := range inc.kept[name].Files {
+				out = append(out, emitters.File{Path: f, Unit: name})
+			}
+		}
+	}
+	return out
+}
+
+// made are the keys of the units the build made.
+func (inc *partial) made() map[string]string {
+	if inc == nil {
+		return nil
+	}
+	out := maps.Clone(inc.indexed)
+	for u, k := range inc.set.Keys {
+		if inc.makes(u) {
+			out[u] = k
+		}
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package sink
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hogen-dev/hogen/emitters"
+)
+
+// Unit is what the manifest records of one unit of an emitter's output (a
+// node's config, an app's directory): the key it was made with, a digest
+// of exactly what its files are made of, and the files it made. A later
+// build whose key for the unit is the same, and finds those files as they
+// were written, need not make them again: it keeps them, unread by any
+// emitter or sealer. Like the rest of the manifest it is a claim, checked
+// against the files on disk; CI builds with --full, which trusts none.
+type Unit struct {
+	Key   string   `json:"key"`
+	Files []string `json:"files"`
+}
+
+// checkUnits says what is wrong with the units a manifest records: a
+// malformed key, a file it does not list, a file two units claim.
+func checkUnits(units map[string]Unit, hashes map[string]string) error {
+	claimed := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(units)) {
+		u := units[name]
+		if name == "" {
+			return errors.New(`a unit has no name`)
+		}
+		if !hashPattern.MatchString(u.Key) {
+			return fmt.Errorf("the key of unit %s is %s, not sha256: and 64 hex digits", clip(name, 80), clip(u.Key, 80))
+		}
+		for _, f := range u.Files {
+			if _, ok := hashes[f]; !ok {
+				return fmt.Errorf("unit %s claims %s, which \"files\" does not list", clip(name, 80), clip(f, 80))
+			}
+			if other, dup := claimed[f]; dup {
+				return fmt.Errorf("units %s and %s both claim %s", clip(other, 80), clip(name, 80), clip(f, 80))
+			}
+			claimed[f] = name
+		}
+	}
+	return nil
+}
+
+// Reusable returns the units the manifest in dir records with the keys a
+// build would give them now, and whose every file is on disk holding the
+// bytes recorded: those a build can keep rather than make again. Anything
+// it cannot read or trust (no manifest, a bad one, a build under way, a
+// file edited or gone) makes fewer units reusable, never an error: the
+// build then makes them, and reports what is wrong.
+func Reusable(dir string, keys map[string]string) map[string]Unit {
+	t, err := openTree(dir)
+	if err != nil {
+		return nil
+	}
+	defer t.close()
+	if e, err := t.lstat(JournalName); err != nil || e.exists {
+		return nil
+	}
+	own, _, err := readManifest(t)
+	if err != nil {
+		return nil
+	}
+	out := map[string]Unit{}
+	for name, u := range own.units {
+		if k, ok := keys[name]; !ok || k != u.Key {
+			continue
+		}
+		intact := t.readEach(u.Files, func(p string, b []byte) bool {
+			return own.hashes[p] != "" && fileHash(b) == own.hashes[p]
+		})
+		if intact {
+			out[name] = u
+		}
+	}
+	return out
+}
+
+// keep adds the files of the units kept from the last build to the plan's
+// items, as they are on disk, after checking that the manifest still
+// records each unit with the same key and that its files still hold the
+// bytes recorded: another build, or an editor, may have changed them since
+// Reusable looked.
+func keep(t *tree, own owned, kept map[string]Unit) ([]item, error) {
+	var items []item
+	var changed []string
+	for _, name := range slices.Sorted(maps.Keys(kept)) {
+		u := kept[name]
+		if rec, ok := own.units[name]; !ok || rec.Key != u.Key || !slices.Equal(rec.Files, u.Files) {
+			changed = append(changed, ManifestName+" (unit "+clip(name, 80)+")")
+			continue
+		}
+		for _, p := range u.Files {
+			old, mode, err := t.read(p)
+			if err != nil {
+				return nil, err
+			}
+			if old == nil || fileHash(old) != own.hashes[p] {
+				changed = append(changed, p)
+				continue
+			}
+			items = append(items, item{f: emitters.File{Path: p, Unit: name}, old: old, mode: mode, data: old, kept: true})
+		}
+	}
+	if len(changed) > 0 {
+		return nil, fmt.Errorf("changed while hogen was building:\n\t%s\nbuild again", strings.Join(changed, "\n\t"))
+	}
+	return items, nil
+}
+
+// RecordUnits records in the manifest the units this build made, with
+// their keys (unit name to key), beside those it kept. A unit with a file
+// kept unverified (no key to make it) is left out: nothing checked that
+// its files are what its key says.
+func (p *Plan) RecordUnits(keys map[string]string) {
+	files := map[string][]string{}
+	bad := map[string]bool{}
+	for _, it := range p.items {
+		u := it.f.Unit
+		if it.kept || keys[u] == "" {
+			continue
+		}
+		files[u] = append(files[u], it.f.Path)
+		bad[u] = bad[u] || it.unverified
+	}
+	for name, key := range keys {
+		if _, kept := p.units[name]; kept || bad[name] {
+			continue
+		}
+		p.units[name] = Unit{Key: key, Files: append([]string{}, slices.Sorted(slices.Values(files[name]))...)}
+	}
+	p.encode()
+}

@@ -1,0 +1,171 @@
+package compiler
+
+import (
+	"bytes"
+	"context"
+	"maps"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/units"
+	"github.com/hogen-dev/hogen/emitters"
+	"github.com/hogen-dev/hogen/emitters/builtin"
+)
+
+// TestUnitKeysSeeEveryField proves the units' keys complete: for every
+// field of the model (and every value inside a patch, every list's and
+// map's length) of each example, it changes the value, emits again, and
+// requires that every unit with a file that changed, appeared or went has
+// a new key. A file changed under an unchanged key is a stale file a
+// build would keep. Each field is changed at its first two places in the
+// example; a change the emitters refuse proves nothing and is counted
+// apart.
+func TestUnitKeysSeeEveryField(t *testing.T) {
+	if testing.Short() {
+		t.Skip("emits every example once per field of the model; not in -short")
+	}
+	registry := builtin.All()
+	for _, dir := range exampleDirs(t) {
+		t.Run(dir[strings.LastIndexByte(dir, '/')+1:], func(t *testing.T) {
+			res := buildTree(t, copied(t, dir), dir+"/test-only.agekey", false).res
+			d := res.Description
+			base := emitted(t, d, registry)
+			if base == nil {
+				t.Fatal("the example does not emit")
+			}
+			baseKeys := unitKeys(d, registry, base, nil)
+			todo := perField(mutations(reflect.ValueOf(d).Elem()), 2)
+			var mu sync.Mutex
+			var changed, refused int
+			var wg sync.WaitGroup
+			jobs := make(chan mutation)
+			for range runtime.GOMAXPROCS(0) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for m := range jobs {
+						c, r := checkMutation(t, m, d, registry, base, baseKeys)
+						mu.Lock()
+						changed, refused = changed+c, refused+r
+						mu.Unlock()
+					}
+				}()
+			}
+			for _, m := range todo {
+				jobs <- m
+			}
+			close(jobs)
+			wg.Wait()
+			t.Logf("%d mutations: %d changed files, %d refused by the emitters", len(todo), changed, refused)
+			// The proof is only as good as the mutations that change files.
+			if changed < len(todo)/3 {
+				t.Errorf("only %d of %d mutations changed a file: the test proves too little", changed, len(todo))
+			}
+		})
+	}
+}
+
+// checkMutation applies m and checks the keys of the units whose files
+// changed; it says whether files changed, or the emitters refused it.
+func checkMutation(t *testing.T, m mutation, d *model.Description, registry []emitters.Emitter, base map[string]emitters.File, baseKeys map[string]string) (changed, refused int) {
+	if strings.HasPrefix(m.sig, ".Inputs.TalosLocked") {
+		return 0, 0 // whether a key was found: a locked build records no unit
+	}
+	d2 := m.apply(d)
+	out := emitted(t, d2, registry)
+	if out == nil {
+		return 0, 1
+	}
+	var ct map[string]string
+	if secretInput(m) {
+		ct = map[string]string{"input/changed": "sha256:changed"}
+	}
+	keys := unitKeys(d2, registry, out, ct)
+	var stale []string
+	for _, p := range slices.Sorted(maps.Keys(joined(base, out))) {
+		was, had := base[p]
+		now, has := out[p]
+		if had && has && was.Unit == now.Unit && bytes.Equal(was.Data, now.Data) && was.Secret == now.Secret && was.EncryptedRegex == now.EncryptedRegex {
+			continue
+		}
+		changed = 1
+		for _, u := range []string{was.Unit, now.Unit} {
+			if u != "" && keys[u] == baseKeys[u] && keys[u] != "" {
+				stale = append(stale, p+" (unit "+u+")")
+			}
+		}
+	}
+	if len(stale) > 0 {
+		t.Errorf("changing %s%s changes files whose units keep their keys:\n\t%s", m.path, m.sig[strings.LastIndexAny(m.sig, ".]}")+1:], strings.Join(slices.Compact(stale), "\n\t"))
+	}
+	return changed, 0
+}
+
+// perField keeps, of the mutations, at most n of each field.
+func perField(ms []mutation, n int) []mutation {
+	seen := map[string]int{}
+	var out []mutation
+	for _, m := range ms {
+		if seen[m.sig]++; seen[m.sig] <= n {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// emitted is every emitter's output for d by path; nil when they refuse.
+func emitted(t *testing.T, d *model.Description, registry []emitters.Emitter) (out map[string]emitters.File) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("an emitter panics on a changed model: %v", r)
+			out = nil
+		}
+	}()
+	files, _, err := Emit(context.Background(), d, registry)
+	if err != nil {
+		return nil
+	}
+	out = map[string]emitters.File{}
+	for _, f := range files {
+		out[f.Path] = f
+	}
+	return out
+}
+
+// unitKeys keys d's units as a build would, the secret inputs'
+// ciphertexts being ct.
+func unitKeys(d *model.Description, registry []emitters.Emitter, files map[string]emitters.File, ct map[string]string) map[string]string {
+	s := units.Of(d, registry, units.Common{Identity: "test", Ciphertexts: ct})
+	keys := maps.Clone(s.Keys)
+	var paths []string
+	for p, f := range files {
+		if s.Emitter(f.Unit) != "" {
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	for _, e := range registry {
+		if _, ok := e.(emitters.Indexer); ok && e.Enabled(d) {
+			keys[e.Name()] = s.IndexKey(d, e.Name(), paths)
+		}
+	}
+	return keys
+}
+
+func joined(a, b map[string]emitters.File) map[string]emitters.File {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
+}
+
+// copied is a copy of the example in dir, to build without touching it.
+func copied(t *testing.T, dir string) string {
+	out := t.TempDir()
+	copyTree(t, dir, out)
+	return out
+}
