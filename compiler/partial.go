@@ -15,7 +15,7 @@ import (
 // changed since the last build, or whose files are not as it wrote them.
 // A nil partial makes every unit and keys none.
 type partial struct {
-	dir  string
+	rec  *sink.Recorded // what the manifest records
 	set  *units.Set
 	make map[string]bool      // nil: every unit
 	kept map[string]sink.Unit // the last build's units that stand
@@ -32,10 +32,11 @@ func plan(opts Options, registry []emitters.Emitter, ciphertexts map[string]stri
 	if fixed == nil {
 		return nil
 	}
-	inc := &partial{dir: opts.Dir, indexed: map[string]string{}}
+	inc := &partial{indexed: map[string]string{}}
 	inc.set = units.Of(d, registry, units.Common{Identity: fixed["hogen"], Ciphertexts: ciphertexts})
 	if !opts.Full {
-		inc.kept = sink.Reusable(opts.Dir, inc.set.Keys)
+		inc.rec = sink.ReadUnits(opts.Dir)
+		inc.kept = inc.rec.Reusable(inc.set.Keys)
 		inc.make = inc.set.Make(func(u string) bool { _, ok := inc.kept[u]; return ok })
 		for u := range inc.make {
 			delete(inc.kept, u) // kept, but needed by a unit made
@@ -60,7 +61,7 @@ func (inc *partial) emitter(ctx context.Context, d *model.Description, e emitter
 		if inc != nil {
 			key := inc.set.IndexKey(d, e.Name(), paths)
 			if inc.make != nil {
-				if u, ok := sink.Reusable(inc.dir, map[string]string{e.Name(): key})[e.Name()]; ok {
+				if u, ok := inc.rec.Reusable(map[string]string{e.Name(): key})[e.Name()]; ok {
 					inc.kept[e.Name()] = u
 					return nil, nil
 				}

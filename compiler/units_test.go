@@ -101,7 +101,7 @@ func checkMutation(t *testing.T, m mutation, d *model.Description, registry []em
 		}
 	}
 	if len(stale) > 0 {
-		t.Errorf("changing %s%s changes files whose units keep their keys:\n\t%s", m.path, m.sig[strings.LastIndexAny(m.sig, ".]}")+1:], strings.Join(slices.Compact(stale), "\n\t"))
+		t.Errorf("changing %s (%s) changes files whose units keep their keys:\n\t%s", m.path, m.sig, strings.Join(slices.Compact(stale), "\n\t"))
 	}
 	return changed, 0
 }

@@ -28,7 +28,7 @@ import (
 // from the journal: nothing is changed. The caller holds the Lock
 // (Acquire).
 func (p *Plan) Apply(ctx context.Context) error {
-	if len(p.Writes) == 0 && len(p.Prunes) == 0 && p.manifest == nil {
+	if m, _ := p.newManifest(); len(p.Writes) == 0 && len(p.Prunes) == 0 && m == nil {
 		return nil
 	}
 	t, err := openTree(p.root)
@@ -86,9 +86,9 @@ func (p *Plan) journal(t *tree) (*journal, []content, error) {
 		j.Ops = append(j.Ops, op{Path: c.Path})
 		staged = append(staged, content{})
 	}
-	if p.manifest != nil {
-		j.Ops = append(j.Ops, op{Path: ManifestName, New: fileHash(p.manifest)})
-		staged = append(staged, content{p.manifest, 0})
+	if m, _ := p.newManifest(); m != nil {
+		j.Ops = append(j.Ops, op{Path: ManifestName, New: fileHash(m)})
+		staged = append(staged, content{m, 0})
 	}
 	made := map[string]bool{}
 	for i := range j.Ops {

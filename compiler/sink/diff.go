@@ -21,8 +21,8 @@ func (p *Plan) Diff(w io.Writer) error {
 			return err
 		}
 	}
-	if p.manifest != nil && !p.traceOnly {
-		return writeDiff(w, Change{Path: ManifestName, Old: p.oldManifest, New: p.manifest})
+	if m, traceOnly := p.newManifest(); m != nil && !traceOnly {
+		return writeDiff(w, Change{Path: ManifestName, Old: p.oldManifest, New: m})
 	}
 	return nil
 }
@@ -83,7 +83,7 @@ func (p *Plan) Summary() string {
 		}
 	}
 	s := fmt.Sprintf("%d added, %d changed, %d removed, %d unchanged", added, changed, len(p.Prunes), p.Unchanged)
-	if p.manifest != nil && !p.traceOnly && len(p.Writes) == 0 && len(p.Prunes) == 0 {
+	if m, traceOnly := p.newManifest(); m != nil && !traceOnly && len(p.Writes) == 0 && len(p.Prunes) == 0 {
 		s += "; " + ManifestName + " out of date"
 	}
 	return s

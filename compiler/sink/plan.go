@@ -51,6 +51,7 @@ type Plan struct {
 	traceOnly bool
 	// newTrace: trace was recorded by this build, and binds its files.
 	newTrace bool
+	encoded  bool            // manifest and traceOnly are current
 	units    map[string]Unit // the manifest's units after the plan
 	oldUnits map[string]Unit
 	items    []item // the files generated or kept, in the emitters' order
@@ -60,11 +61,25 @@ type Plan struct {
 // prune, and the manifest current but perhaps for its trace (which Apply
 // still writes).
 func (p *Plan) Clean() bool {
-	return len(p.Writes) == 0 && len(p.Prunes) == 0 && (p.manifest == nil || p.traceOnly)
+	m, traceOnly := p.newManifest()
+	return len(p.Writes) == 0 && len(p.Prunes) == 0 && (m == nil || traceOnly)
 }
 
 // encode sets the manifest's new bytes, nil when they are those on disk.
-func (p *Plan) encode() {
+func (p *Plan) encode() { p.encoded = false }
+
+// newManifest is the manifest's new bytes, nil when they are those on
+// disk, and whether they differ only in the trace and units; encoded once
+// the plan is complete.
+func (p *Plan) newManifest() ([]byte, bool) {
+	if !p.encoded {
+		p.encodeNow()
+		p.encoded = true
+	}
+	return p.manifest, p.traceOnly
+}
+
+func (p *Plan) encodeNow() {
 	if p.newTrace {
 		p.trace.Files = bind(p.trace.Inputs, p.hashes, p.digests, p.units, p.trace.Warnings)
 	}
@@ -165,7 +180,7 @@ func (p *Plan) compare(items []item, own owned, sealer Sealer) error {
 			p.hashes[path] = fileHash(it.data)
 		}
 		p.digest(it, own.digests[path])
-		same := it.old != nil && string(it.old) == string(it.data)
+		same := it.kept || it.old != nil && string(it.old) == string(it.data)
 		switch {
 		case p.scope.protected(path, it.old) != "":
 			inputs = append(inputs, path+" "+p.scope.protected(path, it.old))

@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -47,13 +48,19 @@ func checkUnits(units map[string]Unit, hashes map[string]string) error {
 	return nil
 }
 
-// Reusable returns the units the manifest in dir records with the keys a
-// build would give them now, and whose every file is on disk holding the
-// bytes recorded: those a build can keep rather than make again. Anything
-// it cannot read or trust (no manifest, a bad one, a build under way, a
-// file edited or gone) makes fewer units reusable, never an error: the
-// build then makes them, and reports what is wrong.
-func Reusable(dir string, keys map[string]string) map[string]Unit {
+// Recorded is what the manifest in a directory records of the units of
+// the last builds, read once for a build.
+type Recorded struct {
+	dir    string
+	units  map[string]Unit
+	hashes map[string]string
+}
+
+// ReadUnits reads the units the manifest in dir records. Anything it
+// cannot read or trust (no manifest, a bad one, a build under way) records
+// none, never an error: the build then makes every unit, and the plan
+// reports what is wrong.
+func ReadUnits(dir string) *Recorded {
 	t, err := openTree(dir)
 	if err != nil {
 		return nil
@@ -66,16 +73,44 @@ func Reusable(dir string, keys map[string]string) map[string]Unit {
 	if err != nil {
 		return nil
 	}
+	return &Recorded{dir: dir, units: own.units, hashes: own.hashes}
+}
+
+// Reusable returns the recorded units with the keys a build gives them now
+// (keys, by unit), whose every file is on disk holding the bytes recorded:
+// those the build can keep rather than make again. A file edited or gone
+// makes its unit not reusable.
+func (r *Recorded) Reusable(keys map[string]string) map[string]Unit {
 	out := map[string]Unit{}
-	for name, u := range own.units {
-		if k, ok := keys[name]; !ok || k != u.Key {
-			continue
-		}
-		intact := t.readEach(u.Files, func(p string, b []byte) bool {
-			return own.hashes[p] != "" && fileHash(b) == own.hashes[p]
-		})
-		if intact {
+	if r == nil {
+		return out
+	}
+	var paths []string
+	for name, u := range r.units {
+		if k, ok := keys[name]; ok && k == u.Key {
 			out[name] = u
+			paths = append(paths, u.Files...)
+		}
+	}
+	t, err := openTree(r.dir)
+	if err != nil {
+		return map[string]Unit{}
+	}
+	defer t.close()
+	// A file holding a private key is made again, for the sink's checks
+	// to refuse it.
+	bad := map[string]bool{}
+	intact := func(p string, b []byte) bool {
+		return r.hashes[p] != "" && fileHash(b) == r.hashes[p] && !bytes.Contains(b, ageKeyMarker)
+	}
+	all := t.readEach(paths, func(p string, b []byte) bool {
+		bad[p] = !intact(p, b)
+		return true
+	})
+	for name, u := range out {
+		// A file missing stops readEach: each unit is then read alone.
+		if slices.ContainsFunc(u.Files, func(f string) bool { return bad[f] }) || !all && !t.readEach(u.Files, intact) {
+			delete(out, name)
 		}
 	}
 	return out
@@ -96,15 +131,20 @@ func keep(t *tree, own owned, kept map[string]Unit) ([]item, error) {
 			continue
 		}
 		for _, p := range u.Files {
-			old, mode, err := t.read(p)
-			if err != nil {
-				return nil, err
-			}
-			if old == nil || fileHash(old) != own.hashes[p] {
+			items = append(items, item{f: emitters.File{Path: p, Unit: name}, kept: true})
+		}
+	}
+	// Read as Reusable did, each directory opened once: a kept file is
+	// neither compared nor rewritten, so its bytes are not kept.
+	var paths []string
+	for _, it := range items {
+		paths = append(paths, it.f.Path)
+	}
+	if !t.readEach(paths, func(p string, b []byte) bool { return fileHash(b) == own.hashes[p] }) {
+		for _, p := range paths {
+			if old, _, err := t.read(p); err != nil || old == nil || fileHash(old) != own.hashes[p] {
 				changed = append(changed, p)
-				continue
 			}
-			items = append(items, item{f: emitters.File{Path: p, Unit: name}, old: old, mode: mode, data: old, kept: true})
 		}
 	}
 	if len(changed) > 0 {

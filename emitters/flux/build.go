@@ -61,10 +61,13 @@ func fluxBuildOf(ks *kustomizev1.Kustomization, dir string, written types.Kustom
 	return fluxBuild{dir: dir, flux: &kust, substitute: ks.Spec.PostBuild, sources: sources}
 }
 
+// checkRoot holds the kustomizations hogen builds only to check a tree.
+const checkRoot = ".hogen-check"
+
 // componentBuild builds a Component by itself, as the one component of an
 // empty kustomization: a Component no app uses is still checked.
 func componentBuild(name, dir string) fluxBuild {
-	root := path.Join(".hogen-check", dir)
+	root := path.Join(checkRoot, dir)
 	k := kustomization(nil)
 	k.Components = []string{relPath(root, dir)}
 	return fluxBuild{dir: root, flux: &k}

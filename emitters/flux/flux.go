@@ -106,6 +106,12 @@ func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File,
 	return Emit(ctx, d)
 }
 
+// Units and EmitUnits implement emitters.Unitized.
+func (emitter) Units(d *model.Description) []emitters.Unit { return Units(d) }
+func (emitter) EmitUnits(ctx context.Context, d *model.Description, want func(string) bool) ([]emitters.File, error) {
+	return EmitUnits(ctx, d, want)
+}
+
 // Emit returns the Flux tree for d, sorted by path. It fails on a name that
 // would make a bad path, an unknown dependency or a cycle, a secret value it
 // cannot find, and on any kustomization.yaml kustomize cannot build.
@@ -115,6 +121,18 @@ func (emitter) Emit(ctx context.Context, d *model.Description) ([]emitters.File,
 // Data: hogen knows it must exist but not what it holds, and the sink keeps
 // the file already on disk.
 func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
+	return EmitUnits(ctx, d, nil)
+}
+
+// EmitUnits is Emit of the units want accepts (all when nil; see Units).
+// The cluster's files, the Components and the namespaces' files are made
+// whatever it accepts, since the builds of the units it does read them
+// (and they are few), but only its units' files come back and only its
+// units' kustomizations are built.
+func EmitUnits(ctx context.Context, d *model.Description, want func(unit string) bool) ([]emitters.File, error) {
+	if want == nil {
+		want = func(string) bool { return true }
+	}
 	if err := checkNames(d); err != nil {
 		return nil, err
 	}
@@ -127,6 +145,9 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 		return nil, err
 	}
 	for _, a := range d.Apps {
+		if !want(appUnit(&a)) {
+			continue
+		}
 		if err := emitApp(t, d, a); err != nil {
 			return nil, fmt.Errorf("app %q: %w", a.Name, err)
 		}
@@ -151,10 +172,17 @@ func Emit(ctx context.Context, d *model.Description) ([]emitters.File, error) {
 	if err := t.sort(); err != nil {
 		return nil, err
 	}
+	t.builds = slices.DeleteFunc(t.builds, func(b fluxBuild) bool { return !want(b.unit()) })
 	if err := t.build(ctx, d); err != nil {
 		return nil, err
 	}
-	return t.output(), nil
+	var out []emitters.File
+	for _, f := range t.output() {
+		if f.Unit = unitOf(f.Path); want(f.Unit) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // tree collects files. standin is what kustomize sees for a secret file
