@@ -25,13 +25,7 @@ type builtPlan struct {
 // ("" for none): generate, plan against the tree, record the trace, write.
 func buildTree(tb testing.TB, dir, keyFile string, write bool) builtPlan {
 	tb.Helper()
-	getenv := func(k string) string {
-		if k == "SOPS_AGE_KEY_FILE" {
-			return keyFile
-		}
-		return ""
-	}
-	res, err := Generate(context.Background(), Options{Dir: dir, Getenv: getenv}, builtin.All())
+	res, err := Generate(context.Background(), Options{Dir: dir, Getenv: keyEnv(keyFile)}, builtin.All())
 	if err != nil {
 		tb.Fatalf("building %s: %v", dir, err)
 	}
@@ -162,4 +156,14 @@ func syntheticDir(tb testing.TB, nodes, apps int) (dir, keyFile string) {
 		tb.Fatal(err)
 	}
 	return dir, keyFile
+}
+
+// keyEnv is an environment with only the age key file set.
+func keyEnv(keyFile string) func(string) string {
+	return func(k string) string {
+		if k == "SOPS_AGE_KEY_FILE" {
+			return keyFile
+		}
+		return ""
+	}
 }

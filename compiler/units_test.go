@@ -3,6 +3,9 @@ package compiler
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"maps"
 	"reflect"
 	"runtime"
@@ -168,4 +171,72 @@ func copied(t *testing.T, dir string) string {
 	out := t.TempDir()
 	copyTree(t, dir, out)
 	return out
+}
+
+// TestRebuildMakesOnlyChangedUnits: after a build, an edit to one node
+// makes that node's unit again and keeps every other node's and app's
+// files unread; an edit to one app likewise; an edited generated file is
+// made again; --full (Options.Full) makes everything.
+func TestRebuildMakesOnlyChangedUnits(t *testing.T) {
+	dir, key := syntheticDir(t, 6, 6)
+	first := buildTree(t, dir, key, true)
+	all := slices.Sorted(maps.Keys(first.res.Made))
+	if len(first.res.Kept) != 0 || !slices.Contains(all, "talos/node/node-0004") || !slices.Contains(all, "flux/app/ns-000/app-0002") {
+		t.Fatalf("first build: made %v, kept %v", all, first.res.Kept)
+	}
+	// Units keyed by the whole description are made after any edit of it.
+	whole := []string{"namespaces", "renovate", "sops"}
+	for _, tc := range []struct {
+		name, file, old, new string
+		made                 []string
+	}{
+		{"a node's labels", "nodes.cue", `"node-0004": {role: "worker"`, `"node-0004": {role: "worker", annotations: a: "b"`, []string{"talos/node/node-0004"}},
+		{"an app's chart version", "apps.cue", `version: "1.2.0"`, `version: "1.2.1"`, []string{"flux/app/ns-000/app-0002"}},
+		{"nothing that shapes a file", "nodes.cue", "\n", "\n// a comment\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			edit(t, filepath.Join(dir, tc.file), tc.old, tc.new)
+			b := buildTree(t, dir, key, true)
+			want := tc.made
+			if want != nil {
+				want = slices.Sorted(slices.Values(append(want, whole...)))
+			}
+			if got := slices.Sorted(maps.Keys(b.res.Made)); !slices.Equal(got, want) {
+				t.Errorf("made %v, want %v", got, want)
+			}
+			if len(b.res.Kept)+len(want) != len(all) {
+				t.Errorf("kept %d units, made %d; want all %d but those made", len(b.res.Kept), len(b.res.Made), len(all))
+			}
+		})
+	}
+	t.Run("an edited generated file", func(t *testing.T) {
+		p := filepath.Join(dir, "talos", "node-0002.yaml")
+		edit(t, p, "\n", "\n# edited\n")
+		b := buildTree(t, dir, key, true)
+		if _, ok := b.res.Made["talos/node/node-0002"]; !ok || b.plan.Summary() != fmt.Sprintf("0 added, 1 changed, 0 removed, %d unchanged", b.plan.Unchanged) {
+			t.Errorf("made %v; %s; want node-0002 made again and rewritten", slices.Sorted(maps.Keys(b.res.Made)), b.plan.Summary())
+		}
+	})
+	t.Run("full", func(t *testing.T) {
+		res, err := Generate(context.Background(), Options{Dir: dir, Getenv: keyEnv(key), Full: true}, builtin.All())
+		if err != nil || len(res.Kept) != 0 || len(res.Made) != len(all) {
+			t.Errorf("full build: kept %d, made %d of %d units, err %v", len(res.Kept), len(res.Made), len(all), err)
+		}
+	})
+}
+
+// edit replaces old with new, once, in the file at p.
+func edit(t *testing.T, p, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), old, new, 1)
+	if s == string(b) {
+		t.Fatalf("%s holds no %q", p, old)
+	}
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

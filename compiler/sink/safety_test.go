@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/hogen-dev/hogen/compiler/diag"
 )
@@ -299,6 +300,11 @@ func TestCorruptManifest(t *testing.T) {
 		{name: "two values", data: "{\"files\": {}}\n{}", line: 2, col: 1, want: "more than one JSON value"},
 		{name: "bad trace hash", data: "{\"files\": {},\n \"build\": {\"inputs\": {\"cue/a.cue\": \"x\"}, \"files\": \"" + h + "\"}}", line: 2, col: 2, want: "the trace's hash of cue/a.cue is x"},
 		{name: "bad trace binding", data: "{\"files\": {},\n \"build\": {\"inputs\": {}, \"files\": \"\"}}", line: 2, col: 2, want: `"files" is not a sha256`},
+		{name: "bad unit key", data: "{\"files\": {\"a\": \"" + h + "\"},\n \"units\": {\"u\": {\"key\": \"k\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: "the key of unit u is k"},
+		{name: "unit claims an unlisted file", data: "{\"files\": {},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: `unit u claims a, which "files" does not list`},
+		{name: "two units claim a file", data: "{\"files\": {\"a\": \"" + h + "\"},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}, \"v\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: "units u and v both claim a"},
+		{name: "unit without a name", data: "{\"files\": {},\n \"units\": {\"\": {\"key\": \"" + h + "\", \"files\": []}}}", line: 2, col: 2, want: "a unit has no name"},
+		{name: "unit field", data: "{\"files\": {},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [], \"x\": 1}}}", line: 2, col: 113, want: "a field hogen never writes"},
 		{name: "trace field", data: "{\"files\": {},\n \"build\": {\"inputs\": {}, \"files\": \"" + h + "\", \"x\": 1}}", line: 2, col: 110, want: "a field hogen never writes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,17 +333,22 @@ func FuzzParseManifest(f *testing.F) {
 	f.Add(encodeManifest(map[string]string{"k/a.yaml": fileHash([]byte("a")), "t/x.yaml": ""}, map[string]recorded{"t/x.yaml": {"sha256:1", "sha256:2"}}))
 	f.Add([]byte(`{"files":{"../a":""}}`))
 	f.Add([]byte("{\"files\":{\"a\":\"\"},\"digests\":{\"a\":\"old\"}}"))
+	h := fileHash([]byte("a"))
+	f.Add(encodeTraced(map[string]string{"k/a.yaml": h, "k/b.yaml": h}, nil, map[string]Unit{"e/u": {Key: h, Files: []string{"k/a.yaml"}}, "e": {Key: h, Files: []string{}}}, nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, err := parseManifest("m", b)
 		if err != nil {
 			return
 		}
-		again, err := parseManifest("m", encodeManifest(o.hashes, o.digests))
+		again, err := parseManifest("m", encodeTraced(o.hashes, o.digests, o.units, nil))
 		if err != nil {
 			t.Fatalf("re-encoded manifest does not read: %v", err)
 		}
 		if diff := cmp.Diff(o.hashes, again.hashes); diff != "" {
 			t.Errorf("round trip (-first +again):\n%s", diff)
+		}
+		if diff := cmp.Diff(o.units, again.units, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("units round trip (-first +again):\n%s", diff)
 		}
 		for p := range o.hashes {
 			if CheckPath(p) != nil {
