@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -82,13 +83,13 @@ func Files(ctx context.Context, dir string, files map[string][]byte) (*model.Des
 		return nil, nil, err
 	}
 	v := def.Unify(user)
-	pos := positions(user, l.rel)
+	pos, nums := l.survey(user)
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		ds := l.translate(err, def, user, pos)
 		return nil, ds, ds
 	}
-	if ds := l.numbers(user); len(ds) > 0 {
-		return nil, ds, ds
+	if len(nums) > 0 {
+		return nil, nums, nums
 	}
 	d, err := decode(v)
 	if err != nil {
@@ -245,21 +246,38 @@ func decode(v cue.Value) (*model.Description, error) {
 	return d, nil
 }
 
-// positions records where the user wrote every field, by description path.
-func positions(user cue.Value, rel func(string) string) model.Positions {
+// survey walks the user's description once for what later stages need of
+// it: where the user wrote every field, by description path, and every
+// number the files hogen writes cannot carry (see numbers.go).
+func (l *loader) survey(user cue.Value) (model.Positions, diag.Diagnostics) {
 	ps := model.Positions{}
+	var nums diag.Diagnostics
+	walkFields(user, func(path string, v cue.Value, kind cue.Kind) {
+		p := v.Pos()
+		if p.IsValid() && path != "" {
+			ps[path] = model.Pos{File: l.rel(p.Filename()), Line: p.Line(), Col: p.Column()}
+		}
+		switch kind {
+		case cue.IntKind, cue.FloatKind, cue.NumberKind:
+			if msg, fix := unrepresentable(v); msg != "" {
+				nums = append(nums, diag.Diagnostic{Pos: l.pos(p), Path: path, Msg: msg, Fix: fix})
+			}
+		}
+	})
+	return ps, nums
+}
+
+// walkFields calls visit on v and every field (optional ones too) and list
+// element under it, parents first, with its dotted path and its kind.
+func walkFields(v cue.Value, visit func(path string, v cue.Value, kind cue.Kind)) {
 	var walk func(prefix string, v cue.Value)
 	walk = func(prefix string, v cue.Value) {
-		if p := v.Pos(); p.IsValid() && prefix != "" {
-			ps[prefix] = model.Pos{File: rel(p.Filename()), Line: p.Line(), Col: p.Column()}
-		}
-		switch v.IncompleteKind() {
+		kind := v.IncompleteKind()
+		visit(prefix, v, kind)
+		switch kind {
 		case cue.StructKind:
 			it, err := v.Fields(cue.Optional(true))
-			if err != nil {
-				return
-			}
-			for it.Next() {
+			for err == nil && it.Next() {
 				sel := it.Selector()
 				label := sel.String()
 				if sel.LabelType() == cue.StringLabel {
@@ -269,16 +287,12 @@ func positions(user cue.Value, rel func(string) string) model.Positions {
 			}
 		case cue.ListKind:
 			it, err := v.List()
-			if err != nil {
-				return
-			}
-			for i := 0; it.Next(); i++ {
-				walk(join(prefix, fmt.Sprint(i)), it.Value())
+			for i := 0; err == nil && it.Next(); i++ {
+				walk(join(prefix, strconv.Itoa(i)), it.Value())
 			}
 		}
 	}
-	walk("", user)
-	return ps
+	walk("", v)
 }
 
 func join(prefix, label string) string {

@@ -7,44 +7,13 @@ import (
 	"strconv"
 
 	"cuelang.org/go/cue"
-
-	"github.com/hogen-dev/hogen/compiler/diag"
 )
 
-// numbers reports every number in the user's description that the files
-// hogen writes cannot carry as written: YAML readers (Helm's, Flux's,
+// Numbers the user wrote are checked (survey) because the files hogen
+// writes cannot carry some as written: YAML readers (Helm's, Flux's,
 // Talos') hold integers in 64 bits and other numbers as 64-bit floats, so
 // 1e400 would become +Inf and a 30-digit integer or a 40-digit pi would
 // silently lose digits.
-func (l *loader) numbers(user cue.Value) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var walk func(path string, v cue.Value)
-	walk = func(path string, v cue.Value) {
-		switch v.IncompleteKind() {
-		case cue.StructKind:
-			it, err := v.Fields(cue.Optional(true))
-			for err == nil && it.Next() {
-				sel := it.Selector()
-				label := sel.String()
-				if sel.LabelType() == cue.StringLabel {
-					label = sel.Unquoted()
-				}
-				walk(join(path, label), it.Value())
-			}
-		case cue.ListKind:
-			it, err := v.List()
-			for i := 0; err == nil && it.Next(); i++ {
-				walk(join(path, strconv.Itoa(i)), it.Value())
-			}
-		case cue.IntKind, cue.FloatKind, cue.NumberKind:
-			if msg, fix := unrepresentable(v); msg != "" {
-				diags = append(diags, diag.Diagnostic{Pos: l.pos(v.Pos()), Path: path, Msg: msg, Fix: fix})
-			}
-		}
-	}
-	walk("", user)
-	return diags
-}
 
 // unrepresentable says why a concrete number cannot be written as it is,
 // or "" when it can.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/getsops/sops/v3"
 	"github.com/getsops/sops/v3/stores"
@@ -132,6 +133,10 @@ func (sc *scalars) addScalar(v any) {
 			return
 		}
 	}
+	if n, ok := ciphertextNode(v); ok {
+		sc.nodes = append(sc.nodes, n)
+		return
+	}
 	if encodesAlone(v) {
 		n := &yaml.Node{}
 		// The store ignores an error here too.
@@ -164,11 +169,35 @@ func (sc *scalars) encode() bool {
 
 // encodesAlone tells whether v is encoded on its own, as the store does:
 // a string with a line break becomes a literal block, which the emitter
-// does not always indent so that it reads back in a list (one with a
-// leading space or break).
+// does not always indent so that it reads back in a list when it starts
+// with a space or a break (it writes an indentation indicator). Any other
+// block (age's armored data key in every file's metadata) reads back.
 func encodesAlone(v any) bool {
 	s, ok := v.(string)
-	return ok && strings.Contains(s, "\n")
+	return ok && strings.Contains(s, "\n") && (s[0] <= ' ' || s[0] >= utf8.RuneSelf)
+}
+
+// ciphertextNode is the node Encode makes of an encrypted value, which is
+// never kept (cacheable): sops writes ENC[AES256_GCM,data:...,type:str] in
+// base64 and ",:[]_" alone, which the emitter writes plain in block
+// context and reads back as a string, so the node is that string. Making
+// it saves encoding and parsing every encrypted value (emit_test.go checks
+// it against Encode for sops' own ciphertext of every type).
+func ciphertextNode(v any) (*yaml.Node, bool) {
+	s, ok := v.(string)
+	if !ok || !strings.HasPrefix(s, "ENC[AES256_GCM,data:") || !strings.HasSuffix(s, "]") {
+		return nil, false
+	}
+	for i := range len(s) {
+		if c := s[i]; !isBase64(c) && !strings.ContainsRune(",:[]_", rune(c)) {
+			return nil, false
+		}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}, true
+}
+
+func isBase64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }
 
 // take returns the next scalar's node.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/getsops/sops/v3"
+	"github.com/getsops/sops/v3/aes"
+	"go.yaml.in/yaml/v3"
 )
 
 // trickyScalars are strings each YAML style is chosen for: ones that
@@ -147,4 +149,38 @@ func FuzzEmitPlain(f *testing.F) {
 			{Key: "list", Value: []any{s, 1, s, []any{s}, sops.TreeBranch{{Key: s, Value: s}}}},
 		}})
 	})
+}
+
+// TestCiphertextNodeIsEncodes checks the node made for sops' ciphertext
+// against the one Encode makes, for a value of every type sops encrypts,
+// and that anything else is left to Encode.
+func TestCiphertextNodeIsEncodes(t *testing.T) {
+	key := make([]byte, 32)
+	values := []any{"s", strings.Repeat("long value ", 50), "two\nlines", 42, -1.5, true,
+		time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), sops.Comment{Value: " c"}}
+	var texts []string
+	for _, v := range values {
+		for range 20 { // random IVs: base64 of every kind
+			s, err := aes.NewCipher().Encrypt(v, key, "a:b:")
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, s)
+		}
+	}
+	for _, s := range texts {
+		got, ok := ciphertextNode(s)
+		var want yaml.Node
+		if err := want.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if !ok || got.Kind != want.Kind || got.Tag != want.Tag || got.Value != want.Value || got.Style != want.Style {
+			t.Errorf("ciphertextNode(%q) = %+v, %v; Encode makes %+v", s, got, ok, want)
+		}
+	}
+	for _, v := range []any{"ENC[AES256_GCM,data: x,iv:,tag:,type:str]", "ENC[AES256_GCM,data:x#y]", "ENC[other]", "plain", 1} {
+		if _, ok := ciphertextNode(v); ok {
+			t.Errorf("ciphertextNode(%q) took it", v)
+		}
+	}
 }

@@ -96,9 +96,8 @@ func distinctStringKeys(m *yaml.Node) bool {
 func treeBranch(m *yaml.Node) sops.TreeBranch {
 	branch := make(sops.TreeBranch, 0, len(m.Content)/2)
 	for i := 0; i < len(m.Content); i += 2 {
-		var key any
-		_ = m.Content[i].Decode(&key)
-		branch = append(branch, sops.TreeItem{Key: key, Value: treeValue(m.Content[i+1])})
+		// Keys are strings (plainNode).
+		branch = append(branch, sops.TreeItem{Key: m.Content[i].Value, Value: treeValue(m.Content[i+1])})
 	}
 	return branch
 }
@@ -114,6 +113,11 @@ func treeValue(n *yaml.Node) any {
 		}
 		return list
 	case yaml.ScalarNode:
+		if n.Tag == "!!str" {
+			// What Decode gives a string node without an explicit tag
+			// (plainNode), quoted or not: its value, saving a decoder.
+			return n.Value
+		}
 		var v any
 		// The store ignores an error here too.
 		_ = n.Decode(&v)
