@@ -38,8 +38,11 @@ build's inputs changed, is current without evaluating the description: the
 manifest's trace records the inputs' hashes, and the generated files' hashes
 are checked against it. The trace is a claim like the rest of the manifest:
 it catches any edit, merge or Renovate bump, but not a manifest rewritten on
-purpose to match edited files. With --full the build ignores it and checks
-every file from the description; CI checking pull requests should use it.`,
+purpose to match edited files. Otherwise the build makes again only the
+units (a node's config, an app's directory) whose key in the manifest, a
+digest of what their files are made of, changed, or whose files did. With
+--full the build trusts neither and makes and checks every file from the
+description; CI checking pull requests should use it.`,
 		Example: `  hogen build examples/homelab
   hogen build --check          # in pre-commit: fail when generated files are stale
   hogen build --check --full   # in CI: the same, never trusting the manifest's trace`,
@@ -49,7 +52,7 @@ every file from the description; CI checking pull requests should use it.`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 and print a diff if the output is out of date")
-	cmd.Flags().BoolVar(&full, "full", false, "evaluate the description and check every file, never trusting the last build's trace in the manifest")
+	cmd.Flags().BoolVar(&full, "full", false, "evaluate the description, make and check every file, never trusting the last build's trace and units in the manifest")
 	return cmd
 }
 
