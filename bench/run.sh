@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures hogen's real CLI in CPU seconds (user + system, /usr/bin/time),
 # the median of RUNS runs, for clusters of each SIZE nodes: a fresh build,
-# an unchanged rebuild, build --check, and talhelper genconfig
+# an unchanged rebuild, build --check, a build after one node changed, and
+# talhelper genconfig
 # --no-gitignore --offline-mode (no request to the image factory) on the
 # same nodes and secrets bundle when talhelper is on PATH or in $TALHELPER
 # (skipped otherwise). See bench/README.md.
@@ -85,34 +86,41 @@ prepare() {
 # measure N prints one table row for N nodes.
 measure() {
 	local n=$1 dir=$work/$1 i
-	local fresh=() rebuild=() check=() th=()
+	local fresh=() rebuild=() check=() one=() th=()
+	# Each run in a directory of its own, all removed at the end: on ext4
+	# without a journal, files made just after an rm -rf cost much more.
 	for ((i = 0; i < runs; i++)); do
-		rm -rf "$dir/run" && cp -r "$dir/desc" "$dir/run"
-		fresh+=("$(cpu "$hogen" build "$dir/run")")
-		rebuild+=("$(cpu "$hogen" build "$dir/run")")
-		check+=("$(cpu "$hogen" build --check "$dir/run")")
+		local run=$dir/run$i
+		cp -r "$dir/desc" "$run"
+		fresh+=("$(cpu "$hogen" build "$run")")
+		rebuild+=("$(cpu "$hogen" build "$run")")
+		check+=("$(cpu "$hogen" build --check "$run")")
+		# One node's labels changed: only its config is made again.
+		printf 'package bench\n\nnodes: "node-0001": labels: bench: "%d"\n' "$i" >"$run/bench-edit.cue"
+		one+=("$(cpu "$hogen" build "$run")")
 		if [[ -n $talhelper ]]; then
-			rm -rf "$dir/th" && cp -r "$dir/talhelper" "$dir/th"
-			th+=("$(cd "$dir/th" && cpu "$talhelper" genconfig --no-gitignore --offline-mode)")
+			cp -r "$dir/talhelper" "$dir/th$i"
+			th+=("$(cd "$dir/th$i" && cpu "$talhelper" genconfig --no-gitignore --offline-mode)")
 		fi
 	done
-	local f r c t=- ratio=-
+	local f r c o t=- ratio=-
 	f=$(printf '%s\n' "${fresh[@]}" | median)
 	r=$(printf '%s\n' "${rebuild[@]}" | median)
 	c=$(printf '%s\n' "${check[@]}" | median)
+	o=$(printf '%s\n' "${one[@]}" | median)
 	if [[ -n $talhelper ]]; then
 		t=$(printf '%s\n' "${th[@]}" | median)
 		ratio=$(awk -v t="$t" -v f="$f" 'BEGIN {printf "%.2f", t / f}')
 	fi
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$f" "$t" "$ratio" "$r" "$c"
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$f" "$t" "$ratio" "$r" "$c" "$o"
 }
 
 version=$(for ((i = 0; i < runs; i++)); do cpu "$hogen" version; done | median)
 echo "hogen version: $version s; medians of $runs runs, CPU seconds (user+system)"
 [[ -n $talhelper ]] || echo "talhelper: not found (set TALHELPER or put it on PATH): its columns are skipped"
 echo
-echo "| nodes | hogen fresh build | talhelper genconfig --no-gitignore --offline-mode | talhelper / hogen | hogen unchanged rebuild | hogen build --check |"
-echo "|---|---|---|---|---|---|"
+echo "| nodes | hogen fresh build | talhelper genconfig --no-gitignore --offline-mode | talhelper / hogen | hogen unchanged rebuild | hogen build --check | hogen build, one node changed |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
 	prepare "$n"
 	measure "$n"
