@@ -243,9 +243,9 @@ type Result struct {
 	// nil when a later build may not trust it: a secret input changed
 	// while it ran.
 	Trace map[string]string
-	// Made are the keys of the units whose files are in Files, and Kept
-	// the units of the last build whose files stand as they are on disk
-	// (package units); both nil when no key can be trusted.
+	// Made are the keys of the units whose files are in Files (nil when
+	// no key can be trusted), and Kept the units of the last build whose
+	// files stand as they are on disk (package units).
 	Made map[string]string
 	Kept map[string]sink.Unit
 }
@@ -299,9 +299,12 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	}
 	res.Files = files
 	res.Scope = ScopeOf(d, registry)
+	// The kept units' files are part of the output whatever happens;
+	// their keys and the trace only when the secret inputs held still.
+	res.Kept = inc.keptUnits()
 	if after, err := inputs.Ciphertexts(opts.Dir); cerr == nil && err == nil && maps.Equal(after, ciphertexts) {
 		res.Trace = traceOf(opts, registry, cue, ciphertexts, d)
-		res.Made, res.Kept = inc.made(), inc.kept
+		res.Made = inc.made()
 	}
 	return res, nil
 }

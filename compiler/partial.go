@@ -120,3 +120,11 @@ func (inc *partial) made() map[string]string {
 	}
 	return out
 }
+
+// keptUnits are the last build's units the build keeps.
+func (inc *partial) keptUnits() map[string]sink.Unit {
+	if inc == nil {
+		return nil
+	}
+	return inc.kept
+}
