@@ -24,7 +24,8 @@ type Unit struct {
 }
 
 // checkUnits says what is wrong with the units a manifest records: a
-// malformed key, a file it does not list, a file two units claim.
+// malformed key, a file it does not list, a file two units claim or one
+// lists twice.
 func checkUnits(units map[string]Unit, hashes map[string]string) error {
 	claimed := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(units)) {
@@ -39,7 +40,9 @@ func checkUnits(units map[string]Unit, hashes map[string]string) error {
 			if _, ok := hashes[f]; !ok {
 				return fmt.Errorf("unit %s claims %s, which \"files\" does not list", clip(name, 80), clip(f, 80))
 			}
-			if other, dup := claimed[f]; dup {
+			if other, dup := claimed[f]; dup && other == name {
+				return fmt.Errorf("unit %s lists %s twice", clip(name, 80), clip(f, 80))
+			} else if dup {
 				return fmt.Errorf("units %s and %s both claim %s", clip(other, 80), clip(name, 80), clip(f, 80))
 			}
 			claimed[f] = name
