@@ -302,6 +302,7 @@ func TestCorruptManifest(t *testing.T) {
 		{name: "bad trace binding", data: "{\"files\": {},\n \"build\": {\"inputs\": {}, \"files\": \"\"}}", line: 2, col: 2, want: `"files" is not a sha256`},
 		{name: "bad unit key", data: "{\"files\": {\"a\": \"" + h + "\"},\n \"units\": {\"u\": {\"key\": \"k\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: "the key of unit u is k"},
 		{name: "unit claims an unlisted file", data: "{\"files\": {},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: `unit u claims a, which "files" does not list`},
+		{name: "a unit lists a file twice", data: "{\"files\": {\"a\": \"" + h + "\"},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [\"a\", \"a\"]}}}", line: 2, col: 2, want: "unit u lists a twice"},
 		{name: "two units claim a file", data: "{\"files\": {\"a\": \"" + h + "\"},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}, \"v\": {\"key\": \"" + h + "\", \"files\": [\"a\"]}}}", line: 2, col: 2, want: "units u and v both claim a"},
 		{name: "unit without a name", data: "{\"files\": {},\n \"units\": {\"\": {\"key\": \"" + h + "\", \"files\": []}}}", line: 2, col: 2, want: "a unit has no name"},
 		{name: "unit field", data: "{\"files\": {},\n \"units\": {\"u\": {\"key\": \"" + h + "\", \"files\": [], \"x\": 1}}}", line: 2, col: 113, want: "a field hogen never writes"},

@@ -24,7 +24,8 @@ type Unit struct {
 }
 
 // checkUnits says what is wrong with the units a manifest records: a
-// malformed key, a file it does not list, a file two units claim.
+// malformed key (none is one never kept), a file it does not list, a file two units claim or one
+// lists twice.
 func checkUnits(units map[string]Unit, hashes map[string]string) error {
 	claimed := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(units)) {
@@ -32,14 +33,16 @@ func checkUnits(units map[string]Unit, hashes map[string]string) error {
 		if name == "" {
 			return errors.New(`a unit has no name`)
 		}
-		if !hashPattern.MatchString(u.Key) {
+		if u.Key != "" && !hashPattern.MatchString(u.Key) {
 			return fmt.Errorf("the key of unit %s is %s, not sha256: and 64 hex digits", clip(name, 80), clip(u.Key, 80))
 		}
 		for _, f := range u.Files {
 			if _, ok := hashes[f]; !ok {
 				return fmt.Errorf("unit %s claims %s, which \"files\" does not list", clip(name, 80), clip(f, 80))
 			}
-			if other, dup := claimed[f]; dup {
+			if other, dup := claimed[f]; dup && other == name {
+				return fmt.Errorf("unit %s lists %s twice", clip(name, 80), clip(f, 80))
+			} else if dup {
 				return fmt.Errorf("units %s and %s both claim %s", clip(other, 80), clip(name, 80), clip(f, 80))
 			}
 			claimed[f] = name
@@ -84,6 +87,20 @@ func (r *Recorded) Reusable(keys map[string]string) map[string]Unit {
 	out := map[string]Unit{}
 	if r == nil {
 		return out
+	}
+	// A file no unit claims is a unit's that the manifest lost (edited,
+	// merged): which unit is unknown, so none is kept, or that file would
+	// be neither made nor kept, and pruned.
+	claimed := map[string]bool{}
+	for _, u := range r.units {
+		for _, f := range u.Files {
+			claimed[f] = true
+		}
+	}
+	for f := range r.hashes {
+		if !claimed[f] {
+			return out
+		}
 	}
 	var paths []string
 	for name, u := range r.units {
@@ -155,8 +172,9 @@ func keep(t *tree, own owned, kept map[string]Unit) ([]item, error) {
 
 // RecordUnits records in the manifest the units this build made, with
 // their keys (unit name to key), beside those it kept. A unit with a file
-// kept unverified (no key to make it) is left out: nothing checked that
-// its files are what its key says.
+// kept unverified (no key to make it) is recorded with no key, never to be
+// kept: nothing checked that its files are what its key says, but every
+// file stays claimed by a unit (Reusable).
 func (p *Plan) RecordUnits(keys map[string]string) {
 	files := map[string][]string{}
 	bad := map[string]bool{}
@@ -169,8 +187,11 @@ func (p *Plan) RecordUnits(keys map[string]string) {
 		bad[u] = bad[u] || it.unverified
 	}
 	for name, key := range keys {
-		if _, kept := p.units[name]; kept || bad[name] {
+		if _, kept := p.units[name]; kept {
 			continue
+		}
+		if bad[name] {
+			key = ""
 		}
 		p.units[name] = Unit{Key: key, Files: append([]string{}, slices.Sorted(slices.Values(files[name]))...)}
 	}

@@ -86,3 +86,42 @@ func TestUnitsKept(t *testing.T) {
 		t.Errorf("after a build that kept s unverified, reusable = %v, want [e/a]", got)
 	}
 }
+
+// TestUnitMissingAFileNotKept: a manifest whose unit no longer lists one
+// of the files it made (edited, merged) must not keep the unit: the file
+// would be neither made nor kept, and pruned at every build after.
+func TestUnitMissingAFileNotKept(t *testing.T) {
+	dir := t.TempDir()
+	scope := Scope{Roots: []string{"."}}
+	ka, kb := HashString("a1"), HashString("b1")
+	files := []emitters.File{
+		{Path: "a/x.yaml", Data: []byte("x\n"), Unit: "e/a"},
+		{Path: "b/y.yaml", Data: []byte("y\n"), Unit: "e/b"},
+		{Path: "b/z.yaml", Data: []byte("z\n"), Unit: "e/b"},
+	}
+	p, err := NewPlan(dir, files, nil, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{"e/a": ka, "e/b": kb}
+	p.RecordUnits(keys)
+	if err := p.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := openTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := readManifest(tr)
+	tr.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := own.units["e/b"]
+	b.Files = []string{"b/y.yaml"}
+	own.units["e/b"] = b
+	write(t, dir, ManifestName, string(encodeTraced(own.hashes, own.digests, own.units, nil)))
+	if got := ReadUnits(dir).Reusable(keys); len(got) != 0 {
+		t.Errorf("with b/z.yaml claimed by no unit, reusable = %v, want none: its unit is unknown", slices.Sorted(maps.Keys(got)))
+	}
+}
