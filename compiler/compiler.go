@@ -288,6 +288,13 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	}
 	inc := plan(opts, registry, ciphertexts, d)
 	files, more, err := emit(ctx, d, registry, false, inc)
+	// Units kept that disagree with what was made, or a failure (a file
+	// made that a kept unit claims; a problem the kept units would show
+	// too): the build of every unit says what is right, and reports all.
+	if inc.partial() && (err != nil || !inc.trusted(files)) && ctx.Err() == nil {
+		inc = inc.everything()
+		files, more, err = emit(ctx, d, registry, false, inc)
+	}
 	res.Diagnostics = append(res.Diagnostics, more...)
 	if err != nil {
 		return res, err

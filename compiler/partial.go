@@ -37,6 +37,7 @@ func plan(opts Options, registry []emitters.Emitter, ciphertexts map[string]stri
 	if !opts.Full {
 		inc.rec = sink.ReadUnits(opts.Dir)
 		inc.kept = inc.rec.Reusable(inc.set.Keys)
+		inc.dropMisplaced(d, registry)
 		inc.make = inc.set.Make(func(u string) bool { _, ok := inc.kept[u]; return ok })
 		for u := range inc.make {
 			delete(inc.kept, u) // kept, but needed by a unit made
@@ -88,6 +89,58 @@ func (inc *partial) emitter(ctx context.Context, d *model.Description, e emitter
 		out[i].Unit = units.Name(e.Name(), out[i].Unit)
 	}
 	return out, err
+}
+
+// dropMisplaced makes again the kept units that claim a file outside
+// their emitter's roots: only an edited manifest says so.
+func (inc *partial) dropMisplaced(d *model.Description, registry []emitters.Emitter) {
+	roots := map[string]sink.Scope{}
+	for _, e := range registry {
+		if r, ok := e.(emitters.Rooted); ok {
+			roots[e.Name()] = sink.Scope{Roots: r.Roots(d)}
+		}
+	}
+	for name, u := range inc.kept {
+		if slices.ContainsFunc(u.Files, func(f string) bool { return !roots[inc.set.Emitter(name)].InRoots(f) }) {
+			delete(inc.kept, name)
+		}
+	}
+}
+
+// trusted tells whether the manifest's units agree with what the build
+// made: no file made that a kept unit holds, and every unit made under the
+// key it was recorded with made the files recorded. A pure emitter makes
+// the same files from the same key, so a difference means the units were
+// edited or merged; which is right only a build of every unit can say.
+func (inc *partial) trusted(files []emitters.File) bool {
+	if !inc.partial() {
+		return true
+	}
+	made := map[string][]string{}
+	paths := map[string]bool{}
+	for _, f := range files {
+		made[f.Unit] = append(made[f.Unit], f.Path)
+		paths[f.Path] = true
+	}
+	for _, u := range inc.kept {
+		if slices.ContainsFunc(u.Files, func(p string) bool { return paths[p] }) {
+			return false
+		}
+	}
+	for name, paths := range made {
+		if rec, ok := inc.rec.Unit(name); ok && rec.Key == inc.set.Keys[name] && !slices.Equal(rec.Files, slices.Sorted(slices.Values(paths))) {
+			return false
+		}
+	}
+	return true
+}
+
+// partial tells whether the build keeps any unit.
+func (inc *partial) partial() bool { return inc != nil && len(inc.kept) > 0 }
+
+// everything is the partial of a build of every unit, keeping none.
+func (inc *partial) everything() *partial {
+	return &partial{rec: inc.rec, set: inc.set, indexed: map[string]string{}}
 }
 
 // keptFiles are the files of emitter's units that the build keeps, as

@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/hogen-dev/hogen/compiler/model"
+	"github.com/hogen-dev/hogen/compiler/secrets"
+	"github.com/hogen-dev/hogen/compiler/sink"
 	"github.com/hogen-dev/hogen/compiler/units"
 	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/builtin"
@@ -239,4 +242,64 @@ func edit(t *testing.T, p, old, new string) {
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestUnitsMovedInTheManifest: a manifest whose units were edited to move
+// a file from one unit to another (of another emitter, or of the same) is
+// never trusted into a wrong tree: the build sees that its units disagree
+// with what it made, and makes every unit.
+func TestUnitsMovedInTheManifest(t *testing.T) {
+	dir, key := syntheticDir(t, 3, 3)
+	buildTree(t, dir, key, true)
+	manifest := filepath.Join(dir, sink.ManifestName)
+	orig, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := func(t *testing.T, file, to string) {
+		var m map[string]any
+		if err := json.Unmarshal(orig, &m); err != nil {
+			t.Fatal(err)
+		}
+		us := m["units"].(map[string]any)
+		for _, u := range us {
+			files := u.(map[string]any)["files"].([]any)
+			u.(map[string]any)["files"] = slices.DeleteFunc(files, func(f any) bool { return f == file })
+		}
+		dst := us[to].(map[string]any)
+		dst["files"] = append(dst["files"].([]any), file)
+		b, _ := json.MarshalIndent(m, "", "  ")
+		if err := os.WriteFile(manifest, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const ks = "kubernetes/apps/ns-000/app-0001/ks.yaml"
+	t.Run("into another emitter's unit", func(t *testing.T) {
+		move(t, ks, "talos/node/node-0001")
+		b := buildTree(t, dir, key, true)
+		if _, err := os.Stat(filepath.Join(dir, ks)); err != nil || len(b.res.Kept) != 0 {
+			t.Errorf("after the build, %s: %v; kept %v", ks, err, slices.Sorted(maps.Keys(b.res.Kept)))
+		}
+	})
+	t.Run("into another unit of its emitter", func(t *testing.T) {
+		buildTree(t, dir, key, true)
+		if orig, err = os.ReadFile(manifest); err != nil {
+			t.Fatal(err)
+		}
+		move(t, ks, "flux/app/ns-000/app-0002")
+		edit(t, filepath.Join(dir, "apps.cue"), `version: "1.1.0"`, `version: "1.1.1"`)
+		b := buildTree(t, dir, key, true)
+		if len(b.res.Kept) != 0 {
+			t.Errorf("kept %v from a manifest whose units disagree with the build", slices.Sorted(maps.Keys(b.res.Kept)))
+		}
+	})
+	// Each time, the tree is what a clean build makes.
+	clean := t.TempDir()
+	writeTree(t, clean, inputsOf(t, readTree(t, dir)))
+	buildTree(t, clean, key, true)
+	ids, err := secrets.ParseIdentities(key, string(must(os.ReadFile(key))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareTrees(t, "units moved in the manifest", readTree(t, dir), readTree(t, clean), ids)
 }

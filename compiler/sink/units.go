@@ -59,6 +59,15 @@ type Recorded struct {
 	hashes map[string]string
 }
 
+// Unit is the unit recorded by name, if any.
+func (r *Recorded) Unit(name string) (Unit, bool) {
+	if r == nil {
+		return Unit{}, false
+	}
+	u, ok := r.units[name]
+	return u, ok
+}
+
 // ReadUnits reads the units the manifest in dir records. Anything it
 // cannot read or trust (no manifest, a bad one, a build under way) records
 // none, never an error: the build then makes every unit, and the plan
