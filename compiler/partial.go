@@ -46,6 +46,16 @@ func plan(opts Options, registry []emitters.Emitter, ciphertexts map[string]stri
 	return inc
 }
 
+// makesAny tells whether the build makes a unit of the emitter.
+func (inc *partial) makesAny(emitter string) bool {
+	for u := range inc.make {
+		if inc.set.Emitter(u) == emitter {
+			return true
+		}
+	}
+	return false
+}
+
 // makes tells whether the build makes the unit.
 func (inc *partial) makes(unit string) bool {
 	return inc == nil || inc.make == nil || inc.make[unit]
@@ -72,7 +82,7 @@ func (inc *partial) emitter(ctx context.Context, d *model.Description, e emitter
 		out, err = x.Index(ctx, d, paths)
 	case emitters.Unitized:
 		if inc != nil && inc.make != nil {
-			if !slices.ContainsFunc(x.Units(d), func(u emitters.Unit) bool { return inc.make[units.Name(e.Name(), u.Name)] }) {
+			if !inc.makesAny(e.Name()) {
 				return nil, nil
 			}
 			out, err = x.EmitUnits(ctx, d, func(u string) bool { return inc.make[units.Name(e.Name(), u)] })
