@@ -148,6 +148,13 @@ type Unit struct {
 	Needs []string
 }
 
+// Part is the shape of a unit made of what many units share (its digest,
+// computed once) and the unit's own part of the model.
+type Part[T any] struct {
+	Shared string
+	Own    T
+}
+
 // Unitized is implemented by emitters whose output is made in units.
 type Unitized interface {
 	// Units are the emitter's units for d, in a stable order.

@@ -15,22 +15,9 @@ import (
 // record too; a unit with a file kept unverified is not recorded; and a
 // kept file that changes before the plan fails the plan.
 func TestUnitsKept(t *testing.T) {
-	dir := t.TempDir()
-	scope := Scope{Roots: []string{"."}}
+	dir, scope, files := t.TempDir(), Scope{Roots: []string{"."}}, unitFiles()
 	ka, kb := HashString("a1"), HashString("b1")
-	files := []emitters.File{
-		{Path: "a/x.yaml", Data: []byte("x\n"), Unit: "e/a"},
-		{Path: "b/y.yaml", Data: []byte("y\n"), Unit: "e/b"},
-		{Path: "b/z.yaml", Data: []byte("z\n"), Unit: "e/b"},
-	}
-	p, err := NewPlan(dir, files, nil, scope)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.RecordUnits(map[string]string{"e/a": ka, "e/b": kb, "e/none": ka})
-	if err := p.Apply(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	buildUnits(t, dir, files, map[string]string{"e/a": ka, "e/b": kb, "e/none": ka})
 	reusable := func(keys map[string]string) []string {
 		return slices.Sorted(maps.Keys(ReadUnits(dir).Reusable(keys)))
 	}
@@ -55,7 +42,7 @@ func TestUnitsKept(t *testing.T) {
 	}
 	write(t, dir, "b/y.yaml", "y\n")
 	ka2 := HashString("a2")
-	p, err = NewPlanKeeping(dir, []emitters.File{{Path: "a/x.yaml", Data: []byte("x2\n"), Unit: "e/a"}}, kept, nil, scope)
+	p, err := NewPlanKeeping(dir, []emitters.File{{Path: "a/x.yaml", Data: []byte("x2\n"), Unit: "e/a"}}, kept, nil, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,22 +79,8 @@ func TestUnitsKept(t *testing.T) {
 // would be neither made nor kept, and pruned at every build after.
 func TestUnitMissingAFileNotKept(t *testing.T) {
 	dir := t.TempDir()
-	scope := Scope{Roots: []string{"."}}
-	ka, kb := HashString("a1"), HashString("b1")
-	files := []emitters.File{
-		{Path: "a/x.yaml", Data: []byte("x\n"), Unit: "e/a"},
-		{Path: "b/y.yaml", Data: []byte("y\n"), Unit: "e/b"},
-		{Path: "b/z.yaml", Data: []byte("z\n"), Unit: "e/b"},
-	}
-	p, err := NewPlan(dir, files, nil, scope)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := map[string]string{"e/a": ka, "e/b": kb}
-	p.RecordUnits(keys)
-	if err := p.Apply(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	keys := map[string]string{"e/a": HashString("a1"), "e/b": HashString("b1")}
+	buildUnits(t, dir, unitFiles(), keys)
 	tr, err := openTree(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -123,5 +96,27 @@ func TestUnitMissingAFileNotKept(t *testing.T) {
 	write(t, dir, ManifestName, string(encodeTraced(own.hashes, own.digests, own.units, nil)))
 	if got := ReadUnits(dir).Reusable(keys); len(got) != 0 {
 		t.Errorf("with b/z.yaml claimed by no unit, reusable = %v, want none: its unit is unknown", slices.Sorted(maps.Keys(got)))
+	}
+}
+
+// unitFiles are three files of two units, e/a and e/b.
+func unitFiles() []emitters.File {
+	return []emitters.File{
+		{Path: "a/x.yaml", Data: []byte("x\n"), Unit: "e/a"},
+		{Path: "b/y.yaml", Data: []byte("y\n"), Unit: "e/b"},
+		{Path: "b/z.yaml", Data: []byte("z\n"), Unit: "e/b"},
+	}
+}
+
+// buildUnits writes files to dir, recording their units with keys.
+func buildUnits(t *testing.T, dir string, files []emitters.File, keys map[string]string) {
+	t.Helper()
+	p, err := NewPlan(dir, files, nil, Scope{Roots: []string{"."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.RecordUnits(keys)
+	if err := p.Apply(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

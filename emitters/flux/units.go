@@ -52,10 +52,7 @@ func Units(d *model.Description) []emitters.Unit {
 	inNamespace := map[string][]string{}
 	for i := range d.Apps {
 		a := &d.Apps[i]
-		out = append(out, emitters.Unit{Name: appUnit(a), Shape: struct {
-			Base string
-			App  *model.App
-		}{base, a}})
+		out = append(out, emitters.Unit{Name: appUnit(a), Shape: emitters.Part[*model.App]{Shared: base, Own: a}})
 		inNamespace[a.Namespace] = append(inNamespace[a.Namespace], appUnit(a))
 	}
 	for _, ns := range d.Namespaces() {

@@ -47,16 +47,10 @@ func Units(d *model.Description) []emitters.Unit {
 	clients := make([][2]string, len(d.Nodes))
 	for i := range d.Nodes {
 		n := &d.Nodes[i]
-		out = append(out, emitters.Unit{Name: nodeUnit(n), Shape: struct {
-			Base string
-			Node *model.Node
-		}{base, n}})
+		out = append(out, emitters.Unit{Name: nodeUnit(n), Shape: emitters.Part[*model.Node]{Shared: base, Own: n}})
 		clients[i] = [2]string{n.Address, string(n.Role)}
 	}
-	return append(out, emitters.Unit{Name: clientsUnit, Shape: struct {
-		Base  string
-		Nodes [][2]string
-	}{base, clients}})
+	return append(out, emitters.Unit{Name: clientsUnit, Shape: emitters.Part[[][2]string]{Shared: base, Own: clients}})
 }
 
 const clientsUnit = "clients"
