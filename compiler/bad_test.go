@@ -58,7 +58,7 @@ func TestBadDescriptions(t *testing.T) {
 					files[f.Name] = f.Data
 				}
 			}
-			d, diags, err := LoadFiles(context.Background(), Options{Dir: "."}, files)
+			d, diags, err := LoadFiles(context.Background(), Options{Dir: ".", checks: builtin.All()}, files)
 			if err == nil {
 				// What the emitters refuse before emitting, as vet does.
 				diags = append(diags, CheckEmitters(d, builtin.All())...).Sorted()

@@ -68,6 +68,9 @@ type Options struct {
 	// Full makes every unit of the output, keeping none of the last
 	// build's files however their keys match (build --full).
 	Full bool
+	// checks are the emitters whose checks run when the description's
+	// own fail, so that every problem comes back at once (Generate, Vet).
+	checks []emitters.Emitter
 }
 
 // Load reads, validates, decodes and checks the description in opts.Dir,
@@ -138,6 +141,16 @@ func LoadFiles(ctx context.Context, opts Options, files map[string][]byte) (*mod
 	}
 	ds := append(diags, check.Check(d)...)
 	if len(ds.Errors()) > 0 {
+		// The emitters' checks see what the description's cannot (a
+		// malformed secret reference); otherwise emit runs them. A place
+		// both find wrong is reported once, as the description's check
+		// says it.
+		for _, e := range CheckEmitters(d, opts.checks) {
+			if !slices.ContainsFunc(ds, func(x Diagnostic) bool { return !x.Warning && x.Pos == e.Pos && x.Path == e.Path }) {
+				ds = append(ds, e)
+			}
+		}
+		ds = ds.Sorted()
 		return nil, ds, ds
 	}
 	return d, ds, nil
@@ -270,6 +283,7 @@ func Generate(ctx context.Context, opts Options, registry []emitters.Emitter) (*
 	// The secret inputs are read more than once; a trace keeps their
 	// identity only if it held from the first read to the last.
 	ciphertexts, cerr := inputs.Ciphertexts(opts.Dir)
+	opts.checks = registry
 	d, cue, diags, err := loadDir(ctx, opts)
 	res := &Result{Description: d, Diagnostics: diags}
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // emitter that cannot run without its inputs (no Talos bundle yet) is left
 // for build to report.
 func Vet(ctx context.Context, opts Options, registry []emitters.Emitter) (*model.Description, Diagnostics, error) {
+	opts.checks = registry
 	d, diags, err := Load(ctx, opts)
 	if err != nil {
 		return d, diags, err
