@@ -47,3 +47,6 @@ func (t *tree) create(string, os.FileMode, bool, *[]string) (*os.File, error) {
 }
 
 func (t *tree) readEach([]string, func(string, []byte) bool) bool { return false }
+func (t *tree) readEachIn([]string, func(string, []byte) bool, func(string, []string) bool) bool {
+	return false
+}

@@ -4,6 +4,7 @@ package sink
 
 import (
 	"errors"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -18,6 +19,25 @@ import (
 // system calls. A path that is missing, a link, or no regular file, makes
 // it stop with ok false; so does fn returning false.
 func (t *tree) readEach(paths []string, fn func(p string, b []byte) bool) (ok bool) {
+	return t.readEachIn(paths, fn, nil)
+}
+
+// readEachIn is readEach that also calls in, when not nil, with the names
+// in the top directory and in each directory holding one of paths, once
+// each, as it opens them; in returning false stops it too.
+func (t *tree) readEachIn(paths []string, fn func(p string, b []byte) bool, in func(dir string, names []string) bool) (ok bool) {
+	listed := map[string]bool{}
+	list := func(dir string, fd int) bool {
+		if in == nil || listed[dir] {
+			return true
+		}
+		listed[dir] = true
+		names, err := namesAt(fd)
+		return err == nil && in(dir, names)
+	}
+	if !list(".", t.fd) {
+		return false
+	}
 	type open struct {
 		dir string
 		fd  int
@@ -46,6 +66,9 @@ func (t *tree) readEach(paths []string, fn func(p string, b []byte) bool) (ok bo
 				return false
 			}
 			stack = append(stack, open{path.Join(top.dir, name), fd})
+		}
+		if !list(dir, stack[len(stack)-1].fd) {
+			return false
 		}
 		var err error
 		if buf, err = readAt(stack[len(stack)-1].fd, path.Base(p), buf[:0]); err != nil || !fn(p, buf) {
@@ -93,4 +116,18 @@ func readAt(dirfd int, name string, buf []byte) ([]byte, error) {
 			buf = slices.Grow(buf, len(buf))
 		}
 	}
+}
+
+// namesAt lists the names in the open directory fd, which stays open.
+func namesAt(fd int) ([]string, error) {
+	dup, err := unix.Dup(fd)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(dup), ".")
+	defer f.Close()
+	if _, err := unix.Seek(dup, 0, 0); err != nil {
+		return nil, err
+	}
+	return f.Readdirnames(-1)
 }

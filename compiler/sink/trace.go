@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 )
 
@@ -119,32 +118,15 @@ func Fresh(dir string, lock bool, current func(recorded map[string]string) bool)
 	if !current(own.trace.Inputs) {
 		return 0, 0, false
 	}
-	ok := t.readEach(slices.Collect(maps.Keys(own.hashes)), func(p string, b []byte) bool {
+	// A temp file of a killed build in the top directory or beside a
+	// generated file makes the tree not fresh: the full build removes it.
+	ok := t.readEachIn(slices.Collect(maps.Keys(own.hashes)), func(p string, b []byte) bool {
 		return own.hashes[p] != "" && fileHash(b) == own.hashes[p]
+	}, func(_ string, names []string) bool {
+		return !slices.ContainsFunc(names, tempPattern.MatchString)
 	})
-	if !ok || hasLeftovers(t, slices.Collect(maps.Keys(own.hashes))) {
+	if !ok {
 		return 0, 0, false
 	}
 	return len(own.hashes), own.trace.Warnings, true
-}
-
-// hasLeftovers tells whether a temp file of a killed build lies in the
-// top directory or beside one of files (or cannot be told).
-func hasLeftovers(t *tree, files []string) bool {
-	dirs := map[string]bool{".": true}
-	for _, f := range files {
-		dirs[path.Dir(f)] = true
-	}
-	for d := range dirs {
-		entries, err := t.list(d)
-		if err != nil {
-			return true
-		}
-		for _, e := range entries {
-			if tempPattern.MatchString(e.Name()) {
-				return true
-			}
-		}
-	}
-	return false
 }
