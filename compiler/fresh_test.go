@@ -17,6 +17,7 @@ import (
 
 	"github.com/hogen-dev/hogen/compiler/secrets"
 	"github.com/hogen-dev/hogen/compiler/sink"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 )
 
 // builtExample copies an example to a new directory and builds it there
@@ -26,7 +27,7 @@ func builtExample(t testing.TB, src string) (dir, key string) {
 	copyTree(t, src, dir)
 	// The key lives apart, so that deleting the example's copy deletes no key.
 	key = filepath.Join(t.TempDir(), "key")
-	os.WriteFile(key, must(os.ReadFile(filepath.Join(src, "test-only.agekey"))), 0o600)
+	os.WriteFile(key, must(os.ReadFile(exampletest.KeyFile(src))), 0o600)
 	buildTree(t, dir, key, true)
 	return dir, key
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler/units"
 	"github.com/hogen-dev/hogen/emitters/builtin"
 	"github.com/hogen-dev/hogen/emitters/talos"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -28,7 +29,7 @@ func TestUnitKeysHoldNoPlaintext(t *testing.T) {
 	common := units.Common{Identity: "test", Ciphertexts: map[string]string{"input/secrets.sops.yaml": "sha256:same"}}
 	for _, dir := range exampleDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			key := dir + "/test-only.agekey"
+			key := exampletest.KeyFile(dir)
 			// Both copies: where the description lies is in the model.
 			d := unlocked(t, copied(t, dir), key)
 			other := copied(t, dir)

@@ -21,6 +21,7 @@ import (
 	"github.com/hogen-dev/hogen/compiler/units"
 	"github.com/hogen-dev/hogen/emitters"
 	"github.com/hogen-dev/hogen/emitters/builtin"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 )
 
 // TestUnitKeysSeeEveryField proves the units' keys complete: for every
@@ -38,7 +39,7 @@ func TestUnitKeysSeeEveryField(t *testing.T) {
 	registry := builtin.All()
 	for _, dir := range exampleDirs(t) {
 		t.Run(dir[strings.LastIndexByte(dir, '/')+1:], func(t *testing.T) {
-			res := buildTree(t, copied(t, dir), dir+"/test-only.agekey", false).res
+			res := buildTree(t, copied(t, dir), exampletest.KeyFile(dir), false).res
 			d := res.Description
 			base := emitted(t, d, registry)
 			if base == nil {

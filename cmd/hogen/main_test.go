@@ -10,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hogen-dev/hogen/cmd/hogen/internal/cli"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden sections of testdata/script/*.txtar")
@@ -80,7 +81,7 @@ func TestExamplesAreCurrent(t *testing.T) {
 	}
 	for _, c := range dirs {
 		dir := filepath.Dir(c)
-		key, _ := filepath.Abs(filepath.Join(dir, "test-only.agekey"))
+		key, _ := filepath.Abs(exampletest.KeyFile(dir))
 		for _, mode := range []struct{ name, keyFile, wantStderr, wantStdout string }{
 			{"with key", key, "", "up to date ("},
 			// The Talos configs are checked by digest; the app secrets not.

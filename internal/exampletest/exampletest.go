@@ -51,3 +51,11 @@ func GitRepo(t testing.TB) string {
 	}
 	return repo
 }
+
+// KeyFile is the test-only age key that opens the example in dir (an
+// examples/ directory): every example is encrypted to the one key that
+// ships beside examples/homelab, so that only one private key is ever
+// committed.
+func KeyFile(dir string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(dir)), "homelab", "test-only.agekey")
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/getsops/sops/v3/decrypt"
+	"github.com/hogen-dev/hogen/internal/exampletest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -20,7 +21,7 @@ import (
 // must never show in what hogen prints or passes as an argument.
 func exampleSecrets(t *testing.T, dir string) (key string, values []string) {
 	t.Helper()
-	keyFile := filepath.Join(dir, "test-only.agekey")
+	keyFile := exampletest.KeyFile(dir)
 	t.Setenv("SOPS_AGE_KEY_FILE", keyFile)
 	plain, err := decrypt.File(filepath.Join(dir, "secrets.sops.yaml"), "yaml")
 	if err != nil {
@@ -71,7 +72,7 @@ func assertNoSecret(t *testing.T, what, text string, secrets []string) {
 func TestBootstrapDryRun(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "..", "examples", "home-ops")
 	_, secrets := exampleSecrets(t, dir)
-	env, out, errb := bootstrapEnv(filepath.Join(dir, "test-only.agekey"))
+	env, out, errb := bootstrapEnv(exampletest.KeyFile(dir))
 	if code := run(context.Background(), env, []string{"bootstrap", "--dry-run", dir}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -128,7 +129,7 @@ func TestBootstrapApply(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("LOG", log)
-	env, out, errb := bootstrapEnv(filepath.Join(dir, "test-only.agekey"))
+	env, out, errb := bootstrapEnv(exampletest.KeyFile(dir))
 	if code := run(context.Background(), env, []string{"bootstrap", "--apply", dir}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -191,7 +192,7 @@ func TestBootstrapApplyMissingTool(t *testing.T) {
 	}
 	t.Setenv("PATH", bin)
 	t.Setenv("LOG", log)
-	env, _, errb := bootstrapEnv(filepath.Join(dir, "test-only.agekey"))
+	env, _, errb := bootstrapEnv(exampletest.KeyFile(dir))
 	if code := run(context.Background(), env, []string{"bootstrap", "--apply", dir}); code != ExitBadInput {
 		t.Fatalf("exit %d, want %d: %s", code, ExitBadInput, errb.String())
 	}
