@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/hogen-dev/hogen/compiler/model"
 )
@@ -254,12 +253,23 @@ func setJSON(x any, ptr []any) any {
 	return x
 }
 
-// secretInput tells whether a mutation's place holds a decrypted secret
-// input, which a key holds by its ciphertext's identity.
-func secretInput(m mutation) bool {
-	for _, f := range []string{".Inputs.Secrets", ".Inputs.TalosSecrets", ".Inputs.TalosClient", ".Inputs.TalosLocked"} {
-		if strings.HasPrefix(m.sig, f) {
-			return true
+// unkeyed tells whether a mutation's place lies in a field tagged
+// `key:"-"` (a decrypted secret input), which keys hold by its
+// ciphertext's identity instead.
+func unkeyed(m mutation) bool {
+	t := reflect.TypeFor[model.Description]()
+	for _, s := range m.steps {
+		switch {
+		case s.field == -2:
+			t = t.Elem()
+		case s.field >= 0:
+			f := t.Field(s.field)
+			if f.Tag.Get("key") == "-" {
+				return true
+			}
+			t = f.Type
+		default:
+			t = t.Elem()
 		}
 	}
 	return false

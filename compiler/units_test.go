@@ -89,7 +89,7 @@ func checkMutation(t *testing.T, m mutation, d *model.Description, registry []em
 		return 0, 1
 	}
 	var ct map[string]string
-	if secretInput(m) {
+	if unkeyed(m) {
 		ct = map[string]string{"input/changed": "sha256:changed"}
 	}
 	keys := unitKeys(d2, registry, out, ct)
